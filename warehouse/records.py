@@ -1,0 +1,130 @@
+"""Turn a batch of raw messages into the Arrow tables of accepted transcripts and dead letters."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import msgspec
+import numpy as np
+import pyarrow as pa
+
+from warehouse import schemas
+from warehouse.contract import DEFAULT_MAX_MESSAGE_BYTES, Accepted, Rejected, validate
+
+_encoder = msgspec.json.Encoder()
+# Timestamps go to Arrow as integer microseconds: converting datetime objects is 10x slower.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class RawMessage:
+    """One message as it came off the log, with its position (the lineage of every row)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedBatch:
+    transcripts: pa.Table
+    dead_letters: pa.Table
+
+
+def validate_batch(
+    messages: Iterable[RawMessage], ingested_at: datetime, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+) -> ValidatedBatch:
+    """Validate every message and build the two tables; nothing is dropped.
+
+    Args:
+        messages: raw messages in log order.
+        ingested_at: timezone-aware time stamped on every row of this batch.
+        max_bytes: size limit per message, larger ones are dead-lettered.
+    """
+    columns = _TranscriptColumns()
+    dead = _DeadLetterColumns()
+    # Building many small objects triggers the cyclic GC repeatedly; none of them form cycles.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for message in messages:
+            value = message.value if message.value is not None else b""
+            outcome = validate(value, max_bytes)
+            if isinstance(outcome, Accepted):
+                columns.add(outcome, message)
+            else:
+                dead.add(outcome, message, value)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return ValidatedBatch(columns.table(ingested_at), dead.table(ingested_at))
+
+
+class _TranscriptColumns:
+    def __init__(self) -> None:
+        self.values: dict[str, list] = {name: [] for name in schemas.TRANSCRIPTS.names if name != "ingested_at"}
+
+    def add(self, accepted: Accepted, message: RawMessage) -> None:
+        t = accepted.transcript
+        v = self.values
+        v["transcript_id"].append(t.transcript_id)
+        v["conversation_id"].append(t.conversation_id)
+        v["created_at"].append((t.created_at - _EPOCH) // _MICROSECOND)
+        v["model"].append(t.model)
+        v["deployment"].append(t.deployment)
+        v["policy_id"].append(t.policy_id)
+        v["schema_version"].append(t.schema_version)
+        v["messages"].append(accepted.messages_json)
+        v["context"].append(_encoder.encode(t.context) if t.context is not None else None)
+        v["feedback_rating"].append(t.feedback.rating if t.feedback is not None else None)
+        v["feedback_comment"].append(t.feedback.comment if t.feedback is not None else None)
+        v["metadata"].append(_encoder.encode(t.metadata) if t.metadata is not None else None)
+        v["extra"].append(accepted.extra_json)
+        v["topic"].append(message.topic)
+        v["partition"].append(message.partition)
+        v["offset"].append(message.offset)
+
+    def table(self, ingested_at: datetime) -> pa.Table:
+        n = len(self.values["transcript_id"])
+        arrays = []
+        for field in schemas.TRANSCRIPTS:
+            if field.name == "ingested_at":
+                stamp = (ingested_at - _EPOCH) // _MICROSECOND
+                arrays.append(pa.array(np.full(n, stamp, dtype=np.int64)).cast(field.type))
+            elif field.name == "created_at":
+                arrays.append(pa.array(self.values[field.name], pa.int64()).cast(field.type))
+            elif field.name in ("messages", "context", "metadata", "extra"):
+                arrays.append(pa.array(self.values[field.name], pa.binary()).cast(pa.string()))
+            else:
+                arrays.append(pa.array(self.values[field.name], field.type))
+        return pa.Table.from_arrays(arrays, schema=schemas.TRANSCRIPTS)
+
+
+class _DeadLetterColumns:
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+
+    def add(self, rejected: Rejected, message: RawMessage, value: bytes) -> None:
+        self.rows.append(
+            {
+                "topic": message.topic,
+                "partition": message.partition,
+                "offset": message.offset,
+                "key": message.key,
+                "raw": value,
+                "raw_bytes": len(value),
+                "error_kind": rejected.kind.value,
+                "reason": rejected.reason,
+            }
+        )
+
+    def table(self, ingested_at: datetime) -> pa.Table:
+        for row in self.rows:
+            row["ingested_at"] = ingested_at
+        return pa.Table.from_pylist(self.rows, schema=schemas.DEAD_LETTERS)
