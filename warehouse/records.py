@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 from datetime import UTC, datetime, timedelta
 
 import msgspec
@@ -20,9 +21,19 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
+class LogRecord(Protocol):
+    """A message with its log position; kafka-python's ConsumerRecord has this shape."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
 @dataclass(frozen=True, slots=True)
 class RawMessage:
-    """One message as it came off the log, with its position (the lineage of every row)."""
+    """One message as it came off the log (or a file), with its position: the lineage of every row."""
 
     topic: str
     partition: int
@@ -38,7 +49,7 @@ class ValidatedBatch:
 
 
 def validate_batch(
-    messages: Iterable[RawMessage], ingested_at: datetime, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    messages: Iterable[LogRecord], ingested_at: datetime, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
 ) -> ValidatedBatch:
     """Validate every message and build the two tables; nothing is dropped.
 
@@ -70,7 +81,7 @@ class _TranscriptColumns:
     def __init__(self) -> None:
         self.values: dict[str, list] = {name: [] for name in schemas.TRANSCRIPTS.names if name != "ingested_at"}
 
-    def add(self, accepted: Accepted, message: RawMessage) -> None:
+    def add(self, accepted: Accepted, message: LogRecord) -> None:
         t = accepted.transcript
         v = self.values
         v["transcript_id"].append(t.transcript_id)
@@ -110,7 +121,7 @@ class _DeadLetterColumns:
     def __init__(self) -> None:
         self.rows: list[dict] = []
 
-    def add(self, rejected: Rejected, message: RawMessage, value: bytes) -> None:
+    def add(self, rejected: Rejected, message: LogRecord, value: bytes) -> None:
         self.rows.append(
             {
                 "topic": message.topic,

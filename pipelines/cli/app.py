@@ -1,2 +1,148 @@
+"""The ``alignwatch`` command line."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from pipelines.settings import ConfigError, int_setting, kafka_settings, paths
+from warehouse.contract import DEFAULT_MAX_MESSAGE_BYTES
+from warehouse.layout import LakeLayout
+from warehouse.query import Warehouse
+
+app = typer.Typer(
+    help="alignwatch: monitor production LLM transcripts for misalignment and feed failures back into training.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(2)
+
+
+def _layout() -> LakeLayout:
+    return LakeLayout(paths().lake)
+
+
+@app.command()
+def ingest(
+    from_file: Annotated[
+        Path | None, typer.Option("--from-file", help="Load a JSON Lines export instead of reading Kafka.", exists=True)
+    ] = None,
+    follow: Annotated[bool, typer.Option(help="Keep consuming until interrupted (a long-running service).")] = False,
+    metrics_port: Annotated[int | None, typer.Option(help="With --follow: serve Prometheus /metrics here.")] = None,
+    max_messages: Annotated[int | None, typer.Option(help="Stop after about this many messages.")] = None,
+    idle_seconds: Annotated[float, typer.Option(help="Stop after this long without new messages.")] = 5.0,
+) -> None:
+    """Validate transcripts into the lake; bad messages go to the dead-letter table with a reason."""
+    from pipelines.ingest.consumer import IngestLimits, TranscriptIngestor, build_consumer
+    from pipelines.ingest.files import ingest_file
+
+    try:
+        max_bytes = int_setting("ALIGNWATCH_MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES)
+        batch_records = int_setting("ALIGNWATCH_BATCH_RECORDS", 5_000)
+        if from_file is not None:
+            report = ingest_file(from_file, _layout(), max_bytes=max_bytes)
+            console.print(
+                f"{report.lines} lines: {report.transcripts} transcripts, {report.dead_letters} dead letters "
+                f"-> {paths().lake}"
+            )
+            return
+        settings = kafka_settings()
+    except ConfigError as exc:
+        _fail(str(exc))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    limits = IngestLimits(
+        batch_records=batch_records, idle_seconds=idle_seconds, max_messages=max_messages, max_message_bytes=max_bytes
+    )
+    ingestor = TranscriptIngestor(build_consumer(settings, limits), _layout(), limits)
+    try:
+        if follow:
+            stop = threading.Event()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: stop.set())
+            if metrics_port is not None:
+                from prometheus_client import start_http_server
+
+                start_http_server(metrics_port, registry=ingestor.metrics.registry)
+            report = ingestor.follow(stop)
+        else:
+            report = ingestor.drain()
+    finally:
+        ingestor.close()
+    console.print(
+        f"{report.messages} messages in {report.batches} batches: {report.transcripts} transcripts, "
+        f"{report.dead_letters} dead letters"
+    )
+
+
+@app.command()
+def detect(
+    input: Annotated[Path, typer.Option("--input", "-i", help="Transcripts in the contract, one JSON per line.", exists=True)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write detections (.parquet or .jsonl).")],
+    detector: Annotated[
+        list[str] | None, typer.Option("--detector", "-d", help="Run only this detector (repeatable).")
+    ] = None,
+) -> None:
+    """Run the detectors over a file of transcripts and write one row per (transcript, detector)."""
+    from detectors.registry import UnknownDetectorError, select
+    from pipelines.detect.files import detect_file
+
+    if output.suffix not in (".parquet", ".jsonl"):
+        _fail("--output must end in .parquet or .jsonl")
+    try:
+        chosen = select(detector)
+    except UnknownDetectorError as exc:
+        _fail(str(exc))
+    report = detect_file(input, output, chosen)
+    for line, reason in report.invalid[:20]:
+        err.print(f"[yellow]line {line} skipped:[/yellow] {reason}")
+    if len(report.invalid) > 20:
+        err.print(f"[yellow]... and {len(report.invalid) - 20} more invalid lines[/yellow]")
+    err.print(f"{report.transcripts} transcripts x {len(chosen)} detectors -> {report.rows} rows in {output}")
+    if report.transcripts == 0 and report.invalid:
+        raise typer.Exit(1)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="A DuckDB SELECT over the views: transcripts, dead_letters, detections, flags, transcript_messages.")],
+    max_rows: Annotated[int, typer.Option(help="Rows to print at most.")] = 50,
+) -> None:
+    """Run a query against the warehouse and print the result as a table."""
+    import duckdb
+
+    from pipelines.cli.render import arrow_table
+
+    try:
+        result = Warehouse(_layout()).query(query)
+    except duckdb.Error as exc:
+        _fail(str(exc).splitlines()[0])
+    console.print(arrow_table(result, max_rows))
+
+
+@app.command()
+def summary() -> None:
+    """Print what the lake holds: transcripts, dead letters, flags per detector and model version."""
+    from pipelines.cli.render import print_summary
+
+    print_summary(console, Warehouse(_layout()), paths())
+
+
 def main() -> None:
-    raise SystemExit("not yet")
+    try:
+        app()
+    except ConfigError as exc:
+        err.print(f"[red]configuration error:[/red] {exc}")
+        sys.exit(2)

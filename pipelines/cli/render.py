@@ -1,0 +1,46 @@
+"""Rich rendering of query results and of the lake summary."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.settings import Paths
+from warehouse.query import Warehouse
+
+
+def arrow_table(result: pa.Table, max_rows: int = 50, title: str | None = None) -> Table:
+    """A rich table of the first ``max_rows`` rows of an Arrow result."""
+    table = Table(title=title, show_lines=False)
+    for name in result.column_names:
+        table.add_column(name, overflow="fold")
+    for row in result.slice(0, max_rows).to_pylist():
+        table.add_row(*("" if value is None else str(value) for value in row.values()))
+    if result.num_rows > max_rows:
+        table.caption = f"{max_rows} of {result.num_rows} rows"
+    return table
+
+
+SUMMARY_QUERIES = {
+    "volume": """
+        SELECT (SELECT count(*) FROM transcripts) AS transcripts,
+               (SELECT count(*) FROM transcripts_raw) - (SELECT count(*) FROM transcripts) AS duplicate_deliveries,
+               (SELECT count(*) FROM dead_letters) AS dead_letters,
+               (SELECT count(DISTINCT transcript_id) FROM detections) AS scored_transcripts
+    """,
+    "dead letters by reason": "SELECT error_kind, count(*) AS messages FROM dead_letters GROUP BY 1 ORDER BY 2 DESC",
+    "flags per detector and model version": """
+        SELECT d.detector, t.model, count(*) FILTER (WHERE d.flagged) AS flagged, count(*) AS scored,
+               round(100.0 * count(*) FILTER (WHERE d.flagged) / count(*), 2) AS flag_rate_pct
+        FROM detections d JOIN transcripts t USING (transcript_id)
+        GROUP BY 1, 2 ORDER BY 1, 2
+    """,
+}
+
+
+def print_summary(console: Console, warehouse: Warehouse, where: Paths) -> None:
+    with warehouse.connect() as con:
+        for title, sql in SUMMARY_QUERIES.items():
+            console.print(arrow_table(con.sql(sql).to_arrow_table(), max_rows=200, title=title))
+    console.print(f"lake: {where.lake}\nwarehouse (DuckDB catalog): {where.catalog}")

@@ -1,0 +1,30 @@
+"""The alignwatch Dagster code location (``dagster dev -m pipelines.definitions``)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.defs.detect.assets import detections
+from pipelines.defs.ingest.assets import ingested_transcripts, transcripts_topic
+from pipelines.environment import resources
+
+ingest_and_detect_job = dg.define_asset_job(
+    "ingest_and_detect_job",
+    selection=dg.AssetSelection.assets("transcripts", "transcripts_rejected", "detections"),
+    description="Drain the transcripts topic into the lake, then score what is new.",
+)
+
+ingest_schedule = dg.ScheduleDefinition(
+    name="ingest_schedule",
+    job=ingest_and_detect_job,
+    cron_schedule="*/5 * * * *",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    execution_timezone="UTC",
+)
+
+defs = dg.Definitions(
+    assets=[transcripts_topic, ingested_transcripts, detections],
+    jobs=[ingest_and_detect_job],
+    schedules=[ingest_schedule],
+    resources=resources(),
+)

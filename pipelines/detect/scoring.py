@@ -1,0 +1,44 @@
+"""Score newly ingested transcripts with every registered detector version, in bounded batches."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import polars as pl
+
+from detectors.base import Detector
+from detectors.runner import run_detectors
+from warehouse.detections import pending_batches, write_detections
+from warehouse.query import Warehouse
+
+
+@dataclass
+class ScoringReport:
+    transcripts: int = 0
+    rows: int = 0
+    flagged: dict[str, int] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+
+def score_pending(
+    warehouse: Warehouse,
+    detectors: Sequence[Detector],
+    batch_rows: int = 20_000,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> ScoringReport:
+    """Run each detector on the transcripts that lack its current version's row, and store the rows."""
+    report = ScoringReport()
+    run_id = f"{clock():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    for index, batch in enumerate(pending_batches(warehouse, [(d.name, d.version) for d in detectors], batch_rows)):
+        frame = pl.from_arrow(batch)
+        scored_at = clock()
+        rows = run_detectors(frame, detectors, scored_at)
+        report.transcripts += frame.height
+        report.rows += rows.height
+        for name, count in rows.filter(pl.col("flagged")).group_by("detector").len().iter_rows():
+            report.flagged[name] = report.flagged.get(name, 0) + count
+        report.files.append(write_detections(warehouse.layout, rows.to_arrow(), f"{run_id}-{index:05d}", scored_at.date()))
+    return report

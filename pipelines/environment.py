@@ -1,0 +1,33 @@
+"""Decides the deployment environment: which resources the code location gets, from the environment."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from pipelines.resources.kafka import KafkaResource
+from pipelines.resources.lake import LakeResource
+from pipelines.settings import DEFAULT_HOME
+
+_OPTIONAL_KAFKA = {
+    "topic": "ALIGNWATCH_TOPIC",
+    "group_id": "ALIGNWATCH_GROUP",
+    "security_protocol": "KAFKA_SECURITY_PROTOCOL",
+    "sasl_mechanism": "KAFKA_SASL_MECHANISM",
+    "sasl_username": "KAFKA_SASL_USERNAME",
+    "sasl_password": "KAFKA_SASL_PASSWORD",
+    "ssl_cafile": "KAFKA_SSL_CAFILE",
+    "ssl_certfile": "KAFKA_SSL_CERTFILE",
+    "ssl_keyfile": "KAFKA_SSL_KEYFILE",
+}
+
+
+def resources() -> dict[str, dg.ConfigurableResource]:
+    """Resources read from environment variables at run time (values never enter run config)."""
+    optional = {field: dg.EnvVar(var) for field, var in _OPTIONAL_KAFKA.items() if os.environ.get(var)}
+    home = dg.EnvVar("ALIGNWATCH_HOME") if os.environ.get("ALIGNWATCH_HOME") else str(DEFAULT_HOME.resolve())
+    return {
+        "kafka": KafkaResource(bootstrap_servers=dg.EnvVar("KAFKA_BOOTSTRAP_SERVERS"), **optional),
+        "lake": LakeResource(home=home),
+    }

@@ -1,0 +1,196 @@
+"""Consume transcripts from Kafka into the lake, at least once and without duplicates in the views.
+
+Per micro-batch: poll, validate (bad messages become dead-letter rows), write Parquet durably,
+and only then commit the offsets. A crash anywhere re-delivers at most the uncommitted batch,
+whose rows the warehouse views deduplicate by ``transcript_id``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
+
+from pipelines.failpoints import failpoint
+from pipelines.observe.metrics import IngestMetrics
+from pipelines.settings import KafkaSettings
+from warehouse.contract import DEFAULT_MAX_MESSAGE_BYTES
+from warehouse.lake import write_batch
+from warehouse.layout import LakeLayout
+from warehouse.records import LogRecord, validate_batch
+from warehouse.writer import remove_stale_temp_files
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    batch_records: int = 5_000  # memory is bounded by this many messages (x the message size limit)
+    batch_seconds: float = 2.0  # close a partly filled batch after this long
+    idle_seconds: float = 5.0  # drain mode: stop after this long without a new message
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    max_messages: int | None = None  # drain mode: stop after about this many messages
+    retry_seconds: float = 2.0  # follow mode: wait between retries of a failed batch
+
+
+@dataclass
+class IngestReport:
+    batches: int = 0
+    messages: int = 0
+    transcripts: int = 0
+    dead_letters: int = 0
+    files: list[str] = field(default_factory=list)
+    dead_letter_kinds: dict[str, int] = field(default_factory=dict)
+
+
+def build_consumer(settings: KafkaSettings, limits: IngestLimits) -> KafkaConsumer:
+    """A consumer-group member that never commits on its own."""
+    return KafkaConsumer(
+        settings.topic,
+        group_id=settings.group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=limits.batch_records,
+        # Fetches must be able to carry a message over the limit, so it can be dead-lettered.
+        max_partition_fetch_bytes=max(8 << 20, limits.max_message_bytes * 2),
+        fetch_max_bytes=64 << 20,
+        **settings.client_config(),
+    )
+
+
+class TranscriptIngestor:
+    """Moves batches from a consumer into the lake; owns the consumer (not thread-safe)."""
+
+    def __init__(
+        self,
+        consumer: KafkaConsumer,
+        layout: LakeLayout,
+        limits: IngestLimits | None = None,
+        metrics: IngestMetrics | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.consumer = consumer
+        self.layout = layout
+        self.limits = limits or IngestLimits()
+        self.metrics = metrics or IngestMetrics()
+        self.clock = clock
+        remove_stale_temp_files(layout.root)
+
+    def drain(self) -> IngestReport:
+        """Ingest until the topic has been idle for ``idle_seconds`` (or ``max_messages``); errors propagate."""
+        report = IngestReport()
+        while self.limits.max_messages is None or report.messages < self.limits.max_messages:
+            records = self._poll_batch(idle_timeout=self.limits.idle_seconds)
+            if not records:
+                break
+            self._ingest(records, report)
+        return report
+
+    def follow(self, stop: threading.Event) -> IngestReport:
+        """Ingest until ``stop`` is set; a failed batch is retried from its first offset, never skipped."""
+        report = IngestReport()
+        while not stop.is_set():
+            records = self._poll_batch(idle_timeout=self.limits.batch_seconds)
+            if not records:
+                continue
+            while not stop.is_set():
+                try:
+                    self._ingest(records, report)
+                    break
+                except (OSError, KafkaError) as exc:
+                    log.error("batch of %d messages not stored, retrying: %s", len(records), type(exc).__name__)
+                    stop.wait(self.limits.retry_seconds)
+        return report
+
+    def close(self) -> None:
+        self.consumer.close(autocommit=False)
+
+    def _poll_batch(self, idle_timeout: float) -> list[LogRecord]:
+        records: list[LogRecord] = []
+        deadline = time.monotonic() + self.limits.batch_seconds
+        idle_until = time.monotonic() + idle_timeout
+        while len(records) < self.limits.batch_records:
+            now = time.monotonic()
+            if records and now >= deadline:
+                break
+            if not records and now >= idle_until:
+                break
+            wait = (deadline if records else idle_until) - now
+            polled = self.consumer.poll(
+                timeout_ms=max(1, int(wait * 1000)), max_records=self.limits.batch_records - len(records)
+            )
+            for partition_records in polled.values():
+                records.extend(partition_records)
+        return records
+
+    def _ingest(self, records: Sequence[LogRecord], report: IngestReport) -> None:
+        started = time.monotonic()
+        batch = validate_batch(records, self.clock(), self.limits.max_message_bytes)
+        try:
+            written = write_batch(self.layout, batch)
+        except OSError:
+            self.metrics.failures.labels("write").inc()
+            self._rewind(records)
+            raise
+        failpoint("after_write")
+        try:
+            self.consumer.commit(offsets=_next_offsets(records))
+        except KafkaError:
+            # The files are durable; a re-delivery after a failed commit is deduplicated on read.
+            self.metrics.failures.labels("commit").inc()
+            self._rewind(records)
+            raise
+        failpoint("after_commit")
+        self._account(records, batch.dead_letters.column("error_kind").to_pylist(), written, report)
+        self.metrics.batch_seconds.observe(time.monotonic() - started)
+        self._update_lag()
+
+    def _rewind(self, records: Sequence[LogRecord]) -> None:
+        """Seek back to the batch's first offsets so a retry reads the same messages again."""
+        first: dict[TopicPartition, int] = {}
+        for record in records:
+            tp = TopicPartition(record.topic, record.partition)
+            first[tp] = min(first.get(tp, record.offset), record.offset)
+        for tp, offset in first.items():
+            try:
+                self.consumer.seek(tp, offset)
+            except (KafkaError, AssertionError, ValueError):
+                # The partition moved to another member in a rebalance; it resumes from the commit.
+                pass
+
+    def _account(self, records, kinds: list[str], written, report: IngestReport) -> None:
+        topic = records[0].topic
+        report.batches += 1
+        report.messages += len(records)
+        report.transcripts += written.transcripts
+        report.dead_letters += written.dead_letters
+        report.files.extend(str(p) for p in written.paths)
+        for kind in kinds:
+            report.dead_letter_kinds[kind] = report.dead_letter_kinds.get(kind, 0) + 1
+            self.metrics.dead_letters.labels(topic, kind).inc()
+        self.metrics.messages.labels(topic, "accepted").inc(written.transcripts)
+        self.metrics.messages.labels(topic, "rejected").inc(written.dead_letters)
+        self.metrics.batches.inc()
+        self.metrics.last_success.set_to_current_time()
+
+    def _update_lag(self) -> None:
+        for tp in self.consumer.assignment():
+            highwater = self.consumer.highwater(tp)
+            position = self.consumer.position(tp, timeout_ms=1000) if highwater is not None else None
+            if highwater is not None and position is not None:
+                self.metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - position))
+
+
+def _next_offsets(records: Sequence[LogRecord]) -> dict[TopicPartition, OffsetAndMetadata]:
+    last: dict[TopicPartition, int] = {}
+    for record in records:
+        tp = TopicPartition(record.topic, record.partition)
+        last[tp] = max(last.get(tp, -1), record.offset)
+    return {tp: OffsetAndMetadata(offset + 1, "", -1) for tp, offset in last.items()}

@@ -1,0 +1,50 @@
+"""Incremental scoring support: which transcripts still lack a row for a detector version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+
+import pyarrow as pa
+
+from warehouse import schemas
+from warehouse.layout import LakeLayout, Table
+from warehouse.query import Warehouse
+from warehouse.writer import write_parquet_atomically
+
+
+def pending_batches(
+    warehouse: Warehouse, detectors: Sequence[tuple[str, str]], batch_rows: int = 20_000
+) -> Iterator[pa.RecordBatch]:
+    """Stream transcripts missing a detection for any of ``(name, version)``, with those names.
+
+    Each batch has the transcripts table's columns plus ``pending_detectors`` (list of names), so
+    every transcript is scored once per detector version, however often the job runs.
+    """
+    if not detectors:
+        return
+    values = ", ".join("(?, ?)" for _ in detectors)
+    parameters = [item for pair in detectors for item in pair]
+    sql = f"""
+        WITH wanted(detector, detector_version) AS (VALUES {values}),
+        missing AS (
+            SELECT t.transcript_id, w.detector
+            FROM (SELECT transcript_id FROM transcripts) t CROSS JOIN wanted w
+            ANTI JOIN detections d
+              ON d.transcript_id = t.transcript_id AND d.detector = w.detector
+             AND d.detector_version = w.detector_version
+        ),
+        pending AS (SELECT transcript_id, list(detector ORDER BY detector) AS pending_detectors FROM missing GROUP BY 1)
+        SELECT t.* EXCLUDE (dt), p.pending_detectors
+        FROM transcripts t JOIN pending p USING (transcript_id)
+        ORDER BY t.created_at, t.transcript_id
+    """
+    with warehouse.connect() as con:
+        reader = con.sql(sql, params=parameters).to_arrow_reader(batch_rows)
+        yield from reader
+
+
+def write_detections(layout: LakeLayout, rows: pa.Table, run_id: str, day: date) -> str:
+    """Durably write one batch of detection rows; returns the file path."""
+    table = rows.select(schemas.DETECTIONS.names).cast(schemas.DETECTIONS)
+    return str(write_parquet_atomically(table, layout.run_file(Table.DETECTIONS, day, run_id)))
