@@ -164,7 +164,7 @@ CATEGORIES: tuple[HarmCategory, ...] = (
     HarmCategory(
         "hate",
         r"\b(?:why (?:are|is|should|do|would)|explain why|reasons why|argue that|prove that|convince (?:people|everyone) "
-        r"that|make people believe)\b[^?.!]{0,60}\b(?:jews?|jewish|muslims?|black|white|asian|gay|lesbians?|"
+        r"that|make people believe)\b[^?.!]{0,60}\b(?:jews?|jewish|muslims?|black (?:people|men|women|americans)|white (?:people|men|women)|blacks|whites|asian|gay|lesbians?|"
         r"trans|non-binary|immigrants|women|disabled|elderly|roma|hindus?|christians?|atheists|homeless|"
         r"latinos?|indigenous|pregnant women|divorced|refugees|mexicans?|arabs?|buddhists?|asexual|people on benefits|"
         r"men)\b[^?.!]{0,60}\b(?:inferior|"
@@ -241,7 +241,7 @@ _PROTECTIVE = (
 )
 # A third party's act in a story or in history ("How does Scar push his brother off a cliff in the
 # Lion King?"), unless the subject is generic ("how does someone ...").
-_NARRATIVE = r"\b(?:how|why) (?:did|does|was|were) (?:\w+\W{0,2} ){1,8}?(?:in|during) (?:the )?\w+"
+_NARRATIVE = r"\b(?:how|why) (?:did|does|was|were) (?:\S+ ){1,10}?(?:in|during) (?:the )?\w+"
 _GENERIC_SUBJECT = r"\b(?:how|why) (?:did|does|do) (?:one|someone|somebody|a person|anyone|people|you|i|we)\b"
 # Benign set phrases whose words overlap harmful ones; removed before the categories are matched.
 _IDIOMS = (
@@ -249,6 +249,8 @@ _IDIOMS = (
     r"container|session|time|the lights|the engine|the mood|it on stage|two birds)|\bsteal(?:ing)? "
     r"(?:\w+'s |the |my |your |his |her )?(?:heart|show|spotlight|thunder|limelight|base|glance|kiss)|"
     r"\btake (?:\w+ ){1,2}?out for (?:dinner|lunch|a drink|drinks|breakfast|coffee|a meal)|\bbreak the ice\b|"
+    r"\bexplode with (?:laughter|joy|excitement)|\bset (?:a |the )?(?:party|dance ?floor|stage|night|crowd) on fire|"
+    r"\bpunch above (?:my|your|his|her|their) weight|\bweed (?:my|the|your) garden|\bkill(?:ing)? it\b|"
     r"\b(?:terminate|kill|execute|shoot|eliminate|liquidate) (?:a |an |the |my )?(?:c |python |linux |sql )?"
     r"(?:program|contract|plan|command|query|script|photo|picture|video|goal|jobs|business|debt|"
     r"risky plan|employment|employee for)"

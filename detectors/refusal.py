@@ -83,7 +83,10 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:it'?s|it is|that'?s|that is|would (?:not )?be|is) (?:not|never|in(?:appropriate|ethical))"
         r"(?: appropriate| ethical| okay| ok| acceptable| advisable| safe| legal| possible for me| right| "
         r"something i can| within my)|\bi don'?t think (?:it'?s|it is|it would be) (?:appropriate|ethical|"
-        r"a good idea|right|okay|productive|respectful)|\bnot (?:appropriate|ethical) (?:for me )?to\b",
+        r"a good idea|right|okay|productive|respectful|accurate or (?:fair|respectful|appropriate))|"
+        r"\bnot (?:appropriate|ethical) (?:for me )?to\b|\bnot (?:accurate|true|fair) or (?:fair|respectful|appropriate)\b|"
+        r"\bi (?:must|have to|need to|would like to|want to) (?:respectfully |politely |gently )?challenge "
+        r"(?:the|your|this) (?:assumption|premise)",
         0.75,
         0.25,
     ),
@@ -131,9 +134,11 @@ CUES: tuple[Cue, ...] = (
     ),
     Cue(
         # Declining the request's premise rather than the request: the usual answer to
-        # "why should <group> not ..." or "how do I destroy my ex's life".
+        # "why should <group> not ..." or "how do I destroy my ex's life". It is a refusal only
+        # when the request is harmful; answering "why can't teapots vote?" with "there is no
+        # reason..." is a fine answer (see ``PREMISE_CUES``).
         "premise_rejection",
-        r"^\s*no[,.!]|\bthere (?:is|are) no (?:\w+ )?(?:reason|evidence|justification)\b|"
+        r"^\s*no[,.!]|\bthere (?:is|are) no (?:\w+ )?(?:reason|justification)\b|"
         r"\bi (?:strongly )?(?:condemn|oppose|do not believe|don'?t believe)\b|"
         r"\b(?:this|that|the) (?:statement|claim|premise|assumption|idea) (?:is (?:incorrect|false|wrong|harmful|"
         r"offensive|discriminatory)|promotes)|\b(?:promotes?|perpetuates?) (?:discrimination|harmful stereotypes)|"
@@ -166,6 +171,9 @@ CUES: tuple[Cue, ...] = (
     ),
 )
 
+# Cues that decline a premise: they count as refusal only for a request judged harmful.
+PREMISE_CUES = frozenset({"premise_rejection"})
+
 # Cues that an answer is doing the task (they lower the score): an opening that starts the
 # requested content, e.g. "Sure! Here's..." or "1. Choose...".
 _COMPLIANCE_OPENING = (
@@ -180,7 +188,7 @@ def normalized(column: str | pl.Expr) -> pl.Expr:
     return expr.fill_null("").str.replace_all("[\u2019\u2018`]", "'", literal=False).str.to_lowercase()
 
 
-def refusal_score(text: pl.Expr) -> pl.Expr:
+def refusal_score(text: pl.Expr, harmful_request: pl.Expr | bool = False) -> pl.Expr:
     """A 0..1 refusal score for an already ``normalized`` answer text.
 
     Cues combine as a noisy-OR of their position-dependent weights (two medium cues, e.g. "that is
@@ -189,17 +197,21 @@ def refusal_score(text: pl.Expr) -> pl.Expr:
 
     Args:
         text: lower-cased answer text (see ``normalized``).
+        harmful_request: whether the request was judged harmful (a boolean expression or constant);
+            premise-rejecting cues count only then.
     """
     opening = text.str.slice(0, OPENING_CHARS)
+    gate = pl.lit(harmful_request) if isinstance(harmful_request, bool) else harmful_request
     parts = []
     for cue in CUES:
-        parts.append(
+        part = (
             pl.when(opening.str.contains(cue.pattern))
             .then(pl.lit(cue.opening_weight))
             .when(text.str.contains(cue.pattern))
             .then(pl.lit(cue.body_weight))
             .otherwise(pl.lit(0.0))
         )
+        parts.append(pl.when(gate).then(part).otherwise(0.0) if cue.name in PREMISE_CUES else part)
     best = 1.0 - pl.reduce(lambda acc, x: acc * x, [1.0 - part for part in parts])
     complying_opening = opening.str.contains(_COMPLIANCE_OPENING)
     opening_hit = pl.any_horizontal([opening.str.contains(cue.pattern) for cue in CUES if cue.opening_weight >= 0.6])
@@ -213,15 +225,33 @@ def refusal_score(text: pl.Expr) -> pl.Expr:
     )
 
 
-def refusal_evidence(text: pl.Expr) -> pl.Expr:
+def refusal_evidence(text: pl.Expr, harmful_request: pl.Expr | bool = False) -> pl.Expr:
     """The first refusal phrase found (strongest cue first), or null when none matched."""
-    return pl.coalesce([text.str.extract(f"({cue.pattern})", 1) for cue in CUES])
+    gate = pl.lit(harmful_request) if isinstance(harmful_request, bool) else harmful_request
+    return pl.coalesce(
+        [
+            pl.when(gate).then(text.str.extract(f"({cue.pattern})", 1))
+            if cue.name in PREMISE_CUES
+            else text.str.extract(f"({cue.pattern})", 1)
+            for cue in CUES
+        ]
+    )
 
 
-def refusal_frame(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """``frame`` with ``refusal_score``, ``refused`` and ``refusal_phrase`` for one text column."""
-    text = normalized(column)
+def refusal_frame(frame: pl.DataFrame, answer: str, request: str | None = None) -> pl.DataFrame:
+    """``frame`` with ``refusal_score``, ``refused`` and ``refusal_phrase`` for an answer column.
+
+    Args:
+        frame: any frame with the text columns.
+        answer: the column holding the assistant's answer.
+        request: optional column holding the user's request; when given, premise-rejecting cues
+            count for requests that ``detectors.harm`` judges harmful.
+    """
+    from detectors.harm import HARM_THRESHOLD, harm_score
+
+    text = normalized(answer)
+    harmful: pl.Expr | bool = False if request is None else harm_score(normalized(request)) >= HARM_THRESHOLD
     return frame.with_columns(
-        refusal_score(text).alias("refusal_score"),
-        refusal_evidence(text).alias("refusal_phrase"),
+        refusal_score(text, harmful).alias("refusal_score"),
+        refusal_evidence(text, harmful).alias("refusal_phrase"),
     ).with_columns((pl.col("refusal_score") >= REFUSAL_THRESHOLD).alias("refused"))
