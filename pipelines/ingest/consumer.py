@@ -38,6 +38,8 @@ class IngestLimits:
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     max_messages: int | None = None  # drain mode: stop after about this many messages
     retry_seconds: float = 2.0  # follow mode: wait between retries of a failed batch
+    # Joining a group whose previous member crashed waits for that member's session to expire.
+    join_timeout_seconds: float = 60.0
 
 
 @dataclass
@@ -114,14 +116,18 @@ class TranscriptIngestor:
 
     def _poll_batch(self, idle_timeout: float) -> list[LogRecord]:
         records: list[LogRecord] = []
-        deadline = time.monotonic() + self.limits.batch_seconds
-        idle_until = time.monotonic() + idle_timeout
+        started = time.monotonic()
+        deadline = started + self.limits.batch_seconds
+        idle_until = started + idle_timeout
         while len(records) < self.limits.batch_records:
             now = time.monotonic()
             if records and now >= deadline:
                 break
             if not records and now >= idle_until:
-                break
+                # Idle only counts once partitions are assigned; before that the group is still forming.
+                if self.consumer.assignment() or now >= started + self.limits.join_timeout_seconds:
+                    break
+                idle_until = now + idle_timeout
             wait = (deadline if records else idle_until) - now
             polled = self.consumer.poll(
                 timeout_ms=max(1, int(wait * 1000)), max_records=self.limits.batch_records - len(records)

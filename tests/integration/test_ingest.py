@@ -1,0 +1,100 @@
+"""Kafka -> lake against a real broker: exactly-once rows in the views, dead letters with reasons."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+from kafka import KafkaConsumer, TopicPartition
+
+from pipelines.ingest.consumer import IngestLimits, TranscriptIngestor, build_consumer
+from pipelines.settings import KafkaSettings
+from tests.integration.helpers import BAD_MESSAGES, produce, valid_messages
+from warehouse.layout import LakeLayout
+from warehouse.query import Warehouse
+
+pytestmark = pytest.mark.integration
+
+LIMITS = IngestLimits(batch_records=200, idle_seconds=3.0)
+
+
+def run_ingest(bootstrap: str, topic: str, group: str, root, limits: IngestLimits = LIMITS):
+    settings = KafkaSettings(bootstrap_servers=bootstrap, topic=topic, group_id=group)
+    ingestor = TranscriptIngestor(build_consumer(settings, limits), LakeLayout(root), limits)
+    try:
+        return ingestor.drain()
+    finally:
+        ingestor.close()
+
+
+def committed_offset(bootstrap: str, topic: str, group: str) -> int | None:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    try:
+        return consumer.committed(TopicPartition(topic, 0))
+    finally:
+        consumer.close()
+
+
+def test_valid_once_bad_to_dead_letters_and_duplicates_ignored(kafka_broker, kafka_topic, tmp_path):
+    ids, values = valid_messages(600)
+    bad = list(BAD_MESSAGES.items())
+    # Interleave bad messages between valid ones, as poison arrives in real traffic.
+    stream = values[:100] + [v for _, v in bad] + values[100:]
+    produce(kafka_broker.bootstrap, kafka_topic, stream)
+    group = f"g-{uuid.uuid4().hex[:8]}"
+
+    report = run_ingest(kafka_broker.bootstrap, kafka_topic, group, tmp_path)
+    assert report.transcripts == 600 and report.dead_letters == len(bad)
+    assert committed_offset(kafka_broker.bootstrap, kafka_topic, group) == len(stream)
+
+    wh = Warehouse(LakeLayout(tmp_path))
+    stored = wh.query("SELECT transcript_id FROM transcripts").column("transcript_id").to_pylist()
+    assert sorted(stored) == sorted(ids)
+    dead = {r["error_kind"]: r for r in wh.query('SELECT error_kind, reason, raw, "offset" FROM dead_letters').to_pylist()}
+    assert set(dead) == set(BAD_MESSAGES)
+    for kind, raw in BAD_MESSAGES.items():
+        assert dead[kind]["raw"] == raw, kind
+        assert dead[kind]["reason"], kind
+        assert dead[kind]["offset"] == 100 + list(BAD_MESSAGES).index(kind)
+
+    # A producer retrying: the same transcripts again, at new offsets.
+    produce(kafka_broker.bootstrap, kafka_topic, values[:250])
+    again = run_ingest(kafka_broker.bootstrap, kafka_topic, group, tmp_path)
+    assert again.transcripts == 250
+    assert wh.query("SELECT count(*) AS n FROM transcripts").column("n")[0].as_py() == 600
+    assert wh.query("SELECT count(*) AS n FROM dead_letters").column("n")[0].as_py() == len(bad)
+
+    # Nothing new: a further run reads nothing and changes nothing.
+    assert run_ingest(kafka_broker.bootstrap, kafka_topic, group, tmp_path).messages == 0
+
+
+def test_sigkill_between_write_and_commit_loses_and_duplicates_nothing(kafka_broker, kafka_topic, tmp_path):
+    ids, values = valid_messages(1000)
+    produce(kafka_broker.bootstrap, kafka_topic, values)
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_broker.bootstrap,
+        "ALIGNWATCH_TOPIC": kafka_topic,
+        "ALIGNWATCH_GROUP": group,
+        "ALIGNWATCH_HOME": str(tmp_path),
+        "ALIGNWATCH_BATCH_RECORDS": "300",
+    }
+    command = [sys.executable, "-m", "pipelines.cli", "ingest", "--idle-seconds", "3"]
+
+    crashed = subprocess.run(command, env={**env, "ALIGNWATCH_FAILPOINTS": "after_write=kill"}, capture_output=True, timeout=120)
+    assert crashed.returncode == -9, crashed.stderr.decode()[-2000:]
+    wh = Warehouse(LakeLayout(tmp_path / "lake"))
+    # The first batch reached the lake, but its offsets were never committed.
+    written = wh.query("SELECT count(*) AS n FROM transcripts").column("n")[0].as_py()
+    assert 0 < written <= 300
+    assert committed_offset(kafka_broker.bootstrap, kafka_topic, group) is None
+
+    finished = subprocess.run(command, env=env, capture_output=True, timeout=180)
+    assert finished.returncode == 0, finished.stderr.decode()[-2000:]
+    stored = wh.query("SELECT transcript_id FROM transcripts").column("transcript_id").to_pylist()
+    assert sorted(stored) == sorted(ids)
+    assert committed_offset(kafka_broker.bootstrap, kafka_topic, group) == 1000
