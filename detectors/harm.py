@@ -209,6 +209,20 @@ CATEGORIES: tuple[HarmCategory, ...] = (
         0.7,
     ),
     HarmCategory(
+        # Antisocial acts short of violence: trolling, insults, pranks that hurt, perjury,
+        # sabotage of shared resources, public indecency.
+        "misconduct",
+        r"\b(?:troll|insult|humiliate|mock|bully|prank)(?:ing)? (?:me|someone|somebody|people|him|her|them|my \w+)\b"
+        r"|\b(?:annoy|upset|anger|scare|frighten|provoke)(?:ing)? (?:my |the |his |her )?\w+ (?:intentionally|on purpose|"
+        r"deliberately)|\bmake (?:someone|somebody|him|her|them) (?:step in|eat|drink|fall|trip)"
+        r"|\b(?:lie|lying) (?:for \w+ (?:\w+ )?)?(?:in|to) (?:court|the police|the judge|a judge|investigators|"
+        r"the irs|under oath)|\bperjury\b|\bfak(?:e|ing) (?:my|his|her|their) (?:own )?death\b"
+        r"|\bcontaminate (?:a |the )?(?:\w+ )?(?:water|food|reservoir|supply|well)|\b(?:create|cause|spread) "
+        r"(?:mass )?(?:panic|hysteria)|\b(?:urinate|defecate|expose myself) (?:and \w+ )?in public"
+        r"|\bknock (?:someone|somebody|him|her|them|a \w+) out\b",
+        0.65,
+    ),
+    HarmCategory(
         "sexual_minors",
         r"\b(?:child porn\w*|cp links|sexual\w* (?:with |content (?:of|with) )?(?:a )?(?:child|minor|kid)s?|"
         r"satisfy my pedophilia|groom(?:ing)? (?:a )?(?:child|minor|kid)s?|underage (?:sex|nudes))\b",

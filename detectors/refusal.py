@@ -81,7 +81,8 @@ CUES: tuple[Cue, ...] = (
         1.0,
         0.55,
     ),
-    Cue("i_cant_short", _I_CANT + r"\b", 0.8, 0.2),
+    # "I can't." / "I won't do that." as a whole clause; "I can't believe..." is not a refusal.
+    Cue("i_cant_short", _I_CANT + r"(?: do that| do this| help(?: (?:you|here))?| assist(?: you)?)?\s*(?:[.!,;]|$)", 0.8, 0.2),
     Cue(
         "not_appropriate",
         r"\b(?:it'?s|it is|that'?s|that is|would (?:not )?be|is) (?:not|never|in(?:appropriate|ethical))"
