@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -138,6 +139,51 @@ def summary() -> None:
     from pipelines.cli.render import print_summary
 
     print_summary(console, Warehouse(_layout()), paths())
+
+
+@app.command()
+def simulate(
+    transcripts: Annotated[int, typer.Option(help="Valid transcripts to publish.")] = 20_000,
+    days: Annotated[float, typer.Option(help="Span of event time, ending now.")] = 2.0,
+    seed: Annotated[int, typer.Option(help="Same seed, same traffic.")] = 7,
+    model_update_at: Annotated[
+        float | None, typer.Option(help="Fraction of the span after which the new model version serves; omit with --no-update.")
+    ] = 0.5,
+    no_update: Annotated[bool, typer.Option("--no-update", help="No model release: failure rates stay flat.")] = False,
+    truth: Annotated[Path | None, typer.Option(help="Write the injected failures per transcript here (JSONL).")] = None,
+) -> None:
+    """Publish realistic synthetic production traffic to Kafka, with a scheduled model update."""
+    from datetime import UTC, datetime
+
+    from pipelines.simulate.producer import publish
+    from pipelines.simulate.traffic import SimulationConfig
+
+    try:
+        settings = kafka_settings()
+    except ConfigError as exc:
+        _fail(str(exc))
+    config = SimulationConfig(
+        transcripts=transcripts, days=days, seed=seed, model_update_at=None if no_update else model_update_at
+    )
+    report = publish(settings, config, datetime.now(UTC), truth_path=truth)
+    console.print(report)
+
+
+@app.command()
+def demo(
+    transcripts: Annotated[int, typer.Option(help="Transcripts to simulate.")] = 20_000,
+    days: Annotated[float, typer.Option(help="Days of traffic to simulate.")] = 2.0,
+    seed: Annotated[int, typer.Option(help="Simulation seed.")] = 7,
+    keep_broker: Annotated[bool, typer.Option(help="Leave the local broker running afterwards.")] = False,
+) -> None:
+    """Run the whole loop once on local defaults: broker, simulated traffic, ingest, detect, summary."""
+    from pipelines.cli.render import print_demo_footer, print_summary
+    from pipelines.demo import DemoOptions, run_demo
+
+    home = paths().home if os.environ.get("ALIGNWATCH_HOME") else Path("var/demo")
+    where = run_demo(DemoOptions(home=home, transcripts=transcripts, days=days, seed=seed, keep_broker=keep_broker), console)
+    print_summary(console, Warehouse(LakeLayout(where.lake)), where)
+    print_demo_footer(console, where)
 
 
 def main() -> None:

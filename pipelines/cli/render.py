@@ -44,3 +44,13 @@ def print_summary(console: Console, warehouse: Warehouse, where: Paths) -> None:
         for title, sql in SUMMARY_QUERIES.items():
             console.print(arrow_table(con.sql(sql).to_arrow_table(), max_rows=200, title=title))
     console.print(f"lake: {where.lake}\nwarehouse (DuckDB catalog): {where.catalog}")
+
+
+def print_demo_footer(console: Console, where: Paths) -> None:
+    console.print(
+        "\n[bold]Explore[/bold]\n"
+        f"  query:      ALIGNWATCH_HOME={where.home} uv run alignwatch sql \"SELECT * FROM flags LIMIT 20\"\n"
+        f"  DuckDB CLI: duckdb -readonly {where.catalog}\n"
+        f"  Dagster UI: DAGSTER_HOME={where.dagster_home} ALIGNWATCH_HOME={where.home} "
+        "KAFKA_BOOTSTRAP_SERVERS=<broker> uv run dagster dev -m pipelines.definitions"
+    )
