@@ -89,22 +89,22 @@ class TranscriptIngestor:
         """Ingest until the topic has been idle for ``idle_seconds`` (or ``max_messages``); errors propagate."""
         report = IngestReport()
         while self.limits.max_messages is None or report.messages < self.limits.max_messages:
-            records = self._poll_batch(idle_timeout=self.limits.idle_seconds)
+            records = self.poll_batch(idle_timeout=self.limits.idle_seconds)
             if not records:
                 break
-            self._ingest(records, report)
+            self.store(records, report)
         return report
 
     def follow(self, stop: threading.Event) -> IngestReport:
         """Ingest until ``stop`` is set; a failed batch is retried from its first offset, never skipped."""
         report = IngestReport()
         while not stop.is_set():
-            records = self._poll_batch(idle_timeout=self.limits.batch_seconds)
+            records = self.poll_batch(idle_timeout=self.limits.batch_seconds)
             if not records:
                 continue
             while not stop.is_set():
                 try:
-                    self._ingest(records, report)
+                    self.store(records, report)
                     break
                 except (OSError, KafkaError) as exc:
                     log.error("batch of %d messages not stored, retrying: %s", len(records), type(exc).__name__)
@@ -114,7 +114,8 @@ class TranscriptIngestor:
     def close(self) -> None:
         self.consumer.close(autocommit=False)
 
-    def _poll_batch(self, idle_timeout: float) -> list[LogRecord]:
+    def poll_batch(self, idle_timeout: float) -> list[LogRecord]:
+        """Up to ``batch_records`` messages, or fewer once ``batch_seconds`` pass; [] when idle."""
         records: list[LogRecord] = []
         started = time.monotonic()
         deadline = started + self.limits.batch_seconds
@@ -136,7 +137,8 @@ class TranscriptIngestor:
                 records.extend(partition_records)
         return records
 
-    def _ingest(self, records: Sequence[LogRecord], report: IngestReport) -> None:
+    def store(self, records: Sequence[LogRecord], report: IngestReport) -> None:
+        """Validate, write durably, then commit one batch; on failure rewind so nothing is skipped."""
         started = time.monotonic()
         batch = validate_batch(records, self.clock(), self.limits.max_message_bytes)
         try:
