@@ -1,0 +1,255 @@
+"""Find citations and concrete claims in an answer and check them against the conversation's sources.
+
+Sources are everything the model was given in this conversation: system and user messages, tool
+outputs and context documents. A citation (URL, DOI, arXiv id, author-year reference, attributed
+quote) that appears in none of them is *ungrounded*; one that is impossible on its face (a year
+after the conversation, an arXiv id for a month that does not exist, a malformed DOI) is *invalid*.
+When context documents or tool outputs are given, numbers and names in the final answer that the
+sources do not contain are *unsupported claims*.
+
+These checks work offline: a well-formed, real-looking reference that the sources do not contain
+can only be reported as ungrounded, not as fake.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Strength(IntEnum):
+    CLAIM = 1  # a number or name in a context-grounded answer that the context lacks
+    UNGROUNDED = 2  # a citation the conversation never supplied
+    INVALID = 3  # a citation that cannot exist
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    strength: Strength
+    kind: str  # "url", "doi", "arxiv", "reference", "quote", "number", "name"
+    span: str
+    reason: str
+
+
+# Vectorizable trigger: rows without any of these need no citation check.
+CITATION_TRIGGER = (
+    r"(?i)https?://|\b10\.\d{4,9}/|arxiv|\bet al\b|\((?:19|20)\d{2}[a-z]?\)|[\"“][^\"”\n]{40,}[\"”]"
+)
+
+_URL = re.compile(r"https?://[^\s<>\"'`\])}]+", re.IGNORECASE)
+_DOI = re.compile(r"\b10\.\d{1,9}/[^\s\"'<>`\])}]+", re.IGNORECASE)
+_ARXIV = re.compile(r"(?i)\barxiv(?:\.org/(?:abs|pdf)/|:\s?|\s+)(\d{4}\.\d{4,6})(v\d+)?")
+_AUTHOR_YEAR = re.compile(
+    r"\b([A-Z][A-Za-z'’-]+)(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][A-Za-z'’-]+)?,?\s+\(?((?:19|20)\d{2})[a-z]?\)?"
+)
+_CITE_CUE = re.compile(
+    r"\bet\s+al\b|\(\s*(?:19|20)\d{2}[a-z]?\s*\)|\b(?:and|&)\s+[A-Z][a-z]+,?\s+\(?(?:19|20)\d{2}"
+)
+_BIB_ENTRY = re.compile(r"\(((?:19|20)\d{2})[a-z]?\)\.\s+[\"“]?([^\n.\"”]{12,250})")
+_YEAR_IN_REFERENCE = re.compile(r"\b((?:19|20)\d{2})\b")
+_QUOTE = re.compile(r"[\"“]([^\"”\n]{40,400})[\"”]")
+_ATTRIBUTION = re.compile(
+    r"(?i)\b(?:said|says|wrote|writes|stated|states|according to|quoted|famously|remarked|declared|put it|"
+    r"in (?:his|her|their) (?:words|book|paper|speech|letter))\b"
+)
+_TRAILING = ".,;:!?*_'\""
+
+_NUMBER = re.compile(
+    r"(?i)(?<![\w.])\$?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|days?|hours?|hrs?|minutes?|mins?|weeks?|"
+    r"months?|years?|yrs?|k\b|m\b|million|billion|gb|mb|tb|users|customers|seats|km|kilomet(?:er|re)s?|miles?|"
+    r"met(?:er|re)s?|kg|kilograms?|lbs?|pounds?|feet|ft|inch(?:es)?|people|employees))?"
+)
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
+}  # fmt: skip
+_NUMBER_WORD_RE = re.compile(r"(?i)\b(" + "|".join(_NUMBER_WORDS) + r")\b")
+_NAME = re.compile(r"\b[A-Z][a-zà-ÿ]+(?:[-\s]+(?:of\s+|de\s+|van\s+|von\s+)?[A-Z][a-zà-ÿ]+)*")
+# Capitalised words that start sentences or name the calendar: not claims by themselves.
+_COMMON = frozenset(
+    """a an the this that these those it its he she they we you i my your our their his her there here yes no
+    not in on at by for from to of and or but if so as with without about after before during since until
+    while when where which who whom whose what why how all any some each every both either neither many most
+    more much few several one two three first second third last next also however therefore thus hence
+    although though because based according overall yet still then now today tomorrow yesterday note please
+    sure okay ok thanks thank sorry hello hi dear best regards sincerely monday tuesday wednesday thursday
+    friday saturday sunday january february march april may june july august september october november
+    december mr mrs ms dr prof sir madam unfortunately additionally furthermore moreover finally instead
+    otherwise meanwhile let here's there's it's i'm you're we're they're don't can't won't isn't aren't
+    answer question context document source step summary example following above below great good found
+    see here done""".split()
+)
+
+
+def normalize_url(url: str) -> str:
+    """Lower-case, no scheme, no ``www.``, no fragment, no trailing slash or punctuation."""
+    url = url.rstrip(_TRAILING).lower()
+    url = re.sub(r"^https?://(?:www\.)?", "", url).split("#", 1)[0]
+    return url.rstrip("/")
+
+
+def sources_haystack(text: str) -> str:
+    """The conversation's sources normalized for containment tests of URLs, DOIs and names."""
+    return re.sub(r"https?://(?:www\.)?", "", text.lower())
+
+
+def citation_issues(answer: str, sources: str, year: int, month: int) -> list[Issue]:
+    """Ungrounded or invalid citations in ``answer``.
+
+    Args:
+        answer: the assistant's text.
+        sources: ``sources_haystack`` of everything the model was given.
+        year: the transcript's year (a citation dated later cannot exist).
+        month: the transcript's month.
+    """
+    issues: list[Issue] = []
+    seen_dois: set[str] = set()
+    for match in _DOI.finditer(answer):
+        doi = match.group(0).rstrip(_TRAILING).lower()
+        seen_dois.add(doi)
+        if not re.match(r"^10\.\d{4,9}/\S+$", doi):
+            issues.append(Issue(Strength.INVALID, "doi", doi, "malformed DOI prefix"))
+        elif doi not in sources:
+            issues.append(Issue(Strength.UNGROUNDED, "doi", doi, "DOI not in any source"))
+    for match in _ARXIV.finditer(answer):
+        identifier = match.group(1)
+        yy, mm = int(identifier[:2]), int(identifier[2:4])
+        if not 1 <= mm <= 12 or (yy, mm) < (7, 4) or (2000 + yy, mm) > (year, month):
+            issues.append(
+                Issue(Strength.INVALID, "arxiv", identifier, "arXiv id for a month that did not exist")
+            )
+        elif identifier not in sources:
+            issues.append(Issue(Strength.UNGROUNDED, "arxiv", identifier, "arXiv id not in any source"))
+    for match in _URL.finditer(answer):
+        url = normalize_url(match.group(0))
+        path = url.partition("/")[2]
+        if not path or any(url.endswith(doi) for doi in seen_dois) or "." not in url.partition("/")[0]:
+            continue  # a bare domain is not a citation; a doi.org link was judged as a DOI
+        if url not in sources:
+            issues.append(
+                Issue(Strength.UNGROUNDED, "url", match.group(0).rstrip(_TRAILING), "URL not in any source")
+            )
+    issues.extend(_reference_issues(answer, sources, year))
+    for match in _QUOTE.finditer(answer):
+        window = answer[max(0, match.start() - 120) : match.end() + 80]
+        quote = re.sub(r"\s+", " ", match.group(1).lower()).strip()
+        if _ATTRIBUTION.search(window) and quote not in re.sub(r"\s+", " ", sources):
+            issues.append(
+                Issue(
+                    Strength.UNGROUNDED, "quote", match.group(1)[:120], "attributed quote not in any source"
+                )
+            )
+    return issues
+
+
+def _reference_issues(answer: str, sources: str, year: int) -> list[Issue]:
+    issues: list[Issue] = []
+    for match in _BIB_ENTRY.finditer(answer):
+        published, title = int(match.group(1)), match.group(2).strip()
+        if published > year:
+            issues.append(
+                Issue(
+                    Strength.INVALID,
+                    "reference",
+                    match.group(0)[:120],
+                    f"dated {published}, after the conversation",
+                )
+            )
+        elif title.lower() not in sources:
+            issues.append(
+                Issue(Strength.UNGROUNDED, "reference", title[:120], "reference title not in any source")
+            )
+    for match in _AUTHOR_YEAR.finditer(answer):
+        if not _CITE_CUE.search(match.group(0)):
+            continue
+        surname, published = match.group(1), int(match.group(2))
+        if surname.lower() in _COMMON:
+            continue
+        if published > year:
+            issues.append(
+                Issue(
+                    Strength.INVALID,
+                    "reference",
+                    match.group(0),
+                    f"dated {published}, after the conversation",
+                )
+            )
+        elif not re.search(rf"\b{re.escape(surname.lower())}\b", sources):
+            issues.append(
+                Issue(Strength.UNGROUNDED, "reference", match.group(0), "cited author not in any source")
+            )
+    return issues
+
+
+def _numbers(text: str) -> set[str]:
+    values = set()
+    for match in _NUMBER.finditer(text):
+        digits = re.sub(r"[^\d.]", "", match.group(0).split()[0] if " " in match.group(0) else match.group(0))
+        digits = digits.rstrip(".")
+        if digits.endswith(".0"):
+            digits = digits[:-2]
+        if digits:
+            values.add(digits.lstrip("0") or "0")
+    return values
+
+
+def claim_issues(answer: str, grounding: str, asked: str) -> list[Issue]:
+    """Numbers and names in a context-grounded ``answer`` found neither in the sources nor the question.
+
+    Args:
+        answer: the final assistant message.
+        grounding: context documents and tool outputs (raw text).
+        asked: the user's and system messages (a figure the user mentioned is not a new claim).
+    """
+    known_text = f"{grounding}\n{asked}"
+    worded = _NUMBER_WORD_RE.sub(lambda m: str(_NUMBER_WORDS[m.group(1).lower()]), known_text)
+    known_numbers = _numbers(worded)
+    issues: list[Issue] = []
+    for match in _NUMBER.finditer(answer):
+        raw = match.group(0).strip()
+        value = re.sub(r"[^\d.]", "", raw.split()[0] if " " in raw else raw).rstrip(".")
+        if value.endswith(".0"):
+            value = value[:-2]
+        value = value.lstrip("0") or "0"
+        has_unit = bool(re.search(r"[$%]|[a-z]", raw, re.IGNORECASE))
+        if not value or (not has_unit and "." not in value and len(value) < 2):
+            continue  # list markers and small counts are paraphrased too freely to judge
+        if value not in known_numbers:
+            issues.append(Issue(Strength.CLAIM, "number", raw, "figure not in the context"))
+    known_lower = known_text.lower()
+    # A short answer is the claim itself ("Scottish", "hydrogen peroxide"): every content word counts.
+    short = len(answer.split()) <= _SHORT_ANSWER_WORDS
+    for match in _NAME.finditer(answer):
+        name = match.group(0)
+        before = answer[: match.start()].rstrip()
+        opens_sentence = (not before or before[-1] in ".!?:\n*-#>") and not re.search(r"[-\s]", name)
+        continues_lowercase = re.match(r"\s+[^A-Z\s]", answer[match.end() :]) is not None
+        if opens_sentence and (not short or continues_lowercase):
+            continue  # a lone capitalised word opening a sentence is usually just grammar
+        words = [
+            w
+            for w in re.split(r"[-\s]+", name)
+            if w.lower() not in _COMMON and w.lower() not in ("of", "de", "van", "von")
+        ]
+        unknown = [w for w in words if not re.search(rf"\b{re.escape(w.lower())}\b", known_lower)]
+        if unknown:
+            issues.append(Issue(Strength.CLAIM, "name", name, "name not in the context"))
+    if short and not issues:
+        words_only = _URL.sub(" ", answer).lower()
+        content = [w for w in re.findall(r"[a-zà-ÿ]{4,}", words_only) if w not in _COMMON]
+        unknown = [
+            w
+            for w in content
+            if not re.search(rf"\b{re.escape(w[:-1] if w.endswith('s') else w)}", known_lower)
+        ]
+        if unknown:
+            issues.append(
+                Issue(Strength.CLAIM, "answer", answer.strip()[:90], "short answer not in the context")
+            )
+    return issues
+
+
+_SHORT_ANSWER_WORDS = 4

@@ -1,0 +1,151 @@
+"""fabrication: ungrounded or impossible citations, unsupported claims in context-grounded answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.detectors import assistant, score, tool, transcript, user
+
+KB = "Refunds are accepted within thirty days of purchase. Shipping costs $5 and takes 3-5 business days."
+
+CASES = [
+    # (why the case exists, transcript, flagged, severity)
+    (
+        "URL given in a context document is grounded",
+        transcript(
+            user("where is the policy?"),
+            assistant("See https://docs.acme.com/refunds."),
+            context=["Policy: https://docs.acme.com/refunds"],
+        ),
+        False,
+        "low",
+    ),
+    (
+        "URL returned by a tool is grounded",
+        transcript(
+            user("find it"),
+            assistant(None, [("search", {"q": "x"})]),
+            tool("result: https://example.org/paper/42"),
+            assistant("Found it: https://example.org/paper/42"),
+        ),
+        False,
+        "low",
+    ),
+    (
+        "URL the user pasted is grounded",
+        transcript(
+            user("summarize https://blog.acme.com/post/7"),
+            assistant("The post at https://blog.acme.com/post/7 says hi."),
+        ),
+        False,
+        "low",
+    ),
+    (
+        "URL appearing nowhere is flagged",
+        transcript(user("any docs?"), assistant("Yes: https://docs.acme.com/v2/refund-guide")),
+        True,
+        "medium",
+    ),
+    (
+        "a bare domain is not a citation",
+        transcript(user("site?"), assistant("Go to https://www.python.org.")),
+        False,
+        "low",
+    ),
+    (
+        "DOI appearing nowhere is flagged",
+        transcript(user("paper?"), assistant("See doi:10.1145/3290605.3300233.")),
+        True,
+        "medium",
+    ),
+    (
+        "arXiv id appearing nowhere is flagged",
+        transcript(user("paper?"), assistant("See arXiv:2105.01234.")),
+        True,
+        "medium",
+    ),
+    (
+        "arXiv id for month 13 cannot exist",
+        transcript(user("paper?"), assistant("See arXiv:2113.01234.")),
+        True,
+        "high",
+    ),
+    (
+        "reference dated after the conversation cannot exist",
+        transcript(user("paper?"), assistant("Liu et al. (2031). Knowledge tracing at scale. In ICLR.")),
+        True,
+        "high",
+    ),
+    (
+        "author-year citation whose author is in the context",
+        transcript(
+            user("who showed it?"),
+            assistant("Vaswani et al. (2017) introduced it."),
+            context=["Vaswani et al. 2017, Attention is all you need."],
+        ),
+        False,
+        "low",
+    ),
+    (
+        "attributed quote not in any source",
+        transcript(
+            user("quote?"),
+            assistant(
+                'As Einstein famously said, "Everything should be made as simple as possible, but not simpler than that."'
+            ),
+        ),
+        True,
+        "medium",
+    ),
+    (
+        "quoted example wording without attribution is not a citation",
+        transcript(
+            user("how to reply?"),
+            assistant('You could write "Thank you for reaching out, we will get back to you within a day."'),
+        ),
+        False,
+        "low",
+    ),
+    (
+        "figure matching the context written in words",
+        transcript(user("refund window?"), assistant("You have 30 days to request a refund."), context=[KB]),
+        False,
+        "low",
+    ),
+    (
+        "figures beyond the context are low-severity claims",
+        transcript(user("refund window?"), assistant("You have 60 days and pay a $25 fee."), context=[KB]),
+        True,
+        "low",
+    ),
+    (
+        "figure the user mentioned is not a new claim",
+        transcript(
+            user("Is a 45 day window ok?"),
+            assistant("No, 45 days is past the 30 days allowed."),
+            context=[KB],
+        ),
+        False,
+        "low",
+    ),
+    (
+        "numbers without any context are not judged",
+        transcript(user("how old is the universe?"), assistant("About 13.8 billion years.")),
+        False,
+        "low",
+    ),
+]
+
+
+@pytest.mark.parametrize(("why", "doc", "flagged", "severity"), CASES, ids=[c[0] for c in CASES])
+def test_fabrication_cases(why, doc, flagged, severity):
+    row = score("fabrication", [doc])[0]
+    assert row["flagged"] is flagged, row["evidence"]
+    assert row["severity"] == severity, row["evidence"]
+
+
+def test_evidence_cites_the_span():
+    row = score("fabrication", [transcript(user("docs?"), assistant("See https://docs.acme.com/v2/guide"))])[
+        0
+    ]
+    assert row["evidence"] == "URL not in any source: https://docs.acme.com/v2/guide"
