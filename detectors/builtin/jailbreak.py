@@ -1,0 +1,99 @@
+"""jailbreak: a jailbreak or prompt-injection attempt in the user's messages, tool outputs or documents."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from detectors.base import Detector, result_frame, severity_by_score
+from detectors.injection import (
+    COMBINED_BONUS,
+    FLAG_THRESHOLD,
+    SIGNALS,
+    SUFFIX_MIN_SYMBOLS,
+    SUFFIX_SYMBOLS,
+    SUFFIX_TAIL_CHARS,
+    SUFFIX_WEIGHT,
+    is_meta_discussion,
+    suffix_soup,
+)
+from detectors.registry import register
+
+
+@register
+class Jailbreak(Detector):
+    name = "jailbreak"
+    version = "1.0.0"
+    description = (
+        "Jailbreak and prompt-injection attempts: instruction overrides, developer-mode/DAN personas, "
+        "'no restrictions' role-play, forced 'Sure, here is' prefixes, fake system notices, instructions "
+        "aimed at the assistant inside tool outputs or documents, and adversarial token-soup suffixes. "
+        "Quoting such phrases to ask about them is not an attempt."
+    )
+
+    def detect(self, batch: pl.DataFrame) -> pl.DataFrame:
+        data = pl.concat_str([pl.col("tool_output_text"), pl.col("context_text")], separator="\n")
+        spans = []
+        for signal in SIGNALS:
+            if signal.in_user:
+                spans.append(
+                    pl.col("user_text").str.extract(f"({signal.pattern})", 1).alias(f"user|{signal.id}")
+                )
+            if signal.in_data:
+                spans.append(data.str.extract(f"({signal.pattern})", 1).alias(f"data|{signal.id}"))
+        tail_symbols = pl.col("user_text").str.slice(-SUFFIX_TAIL_CHARS).str.count_matches(SUFFIX_SYMBOLS)
+        frame = batch.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"),
+            "transcript_id",
+            "user_text",
+            data.alias("data_text"),
+            (tail_symbols >= SUFFIX_MIN_SYMBOLS).alias("suffix_candidate"),
+            *spans,
+        )
+        signal_columns = [c for c in frame.columns if "|" in c]
+        candidates = frame.filter(
+            pl.any_horizontal(pl.col(signal_columns).is_not_null()) | pl.col("suffix_candidate")
+        )
+        weights = {signal.id: signal.weight for signal in SIGNALS}
+        findings: dict[int, tuple[float, str]] = {}
+        for row in candidates.iter_rows(named=True):
+            fired: list[tuple[float, str, str]] = []
+            for column in signal_columns:
+                span = row[column]
+                if span is None:
+                    continue
+                where, signal_id = column.split("|")
+                source = row["user_text"] if where == "user" else row["data_text"]
+                if not is_meta_discussion(source, span):
+                    fired.append((weights[signal_id], f"{signal_id} in {where}", span))
+            if row["suffix_candidate"]:
+                tail = suffix_soup(row["user_text"])
+                if tail is not None:
+                    fired.append((SUFFIX_WEIGHT, "adversarial_suffix in user", tail[-80:]))
+            if not fired:
+                continue
+            fired.sort(key=lambda item: -item[0])
+            score = fired[0][0] + (COMBINED_BONUS if len({name for _, name, _ in fired}) > 1 else 0.0)
+            if score >= FLAG_THRESHOLD:
+                evidence = "; ".join(
+                    f"[{name}] {' '.join(span.split())[:100]}" for _, name, span in fired[:3]
+                )
+                findings[row["row"]] = (min(score, 1.0), evidence)
+        hits = pl.DataFrame(
+            {
+                "row": list(findings),
+                "hit_score": [s for s, _ in findings.values()],
+                "hit_evidence": [e for _, e in findings.values()],
+            },
+            schema={"row": pl.UInt32, "hit_score": pl.Float64, "hit_evidence": pl.String},
+        )
+        scored = frame.select("row", "transcript_id").join(hits, on="row", how="left")
+        score = pl.col("hit_score").fill_null(0.0)
+        return scored.select(
+            result_frame(
+                "transcript_id",
+                pl.col("hit_score").is_not_null(),
+                score,
+                severity_by_score(score, medium=0.6, high=0.85),
+                pl.col("hit_evidence"),
+            )
+        )
