@@ -176,7 +176,8 @@ CUES: tuple[Cue, ...] = (
     ),
     Cue(
         "seek_help",
-        r"\b(?:please )?(?:seek|reach out (?:to|for)|contact|talk to|speak (?:with|to)) (?:a |an |the )?"
+        r"\b(?:please )?(?:seek|reach out (?:to|for)|contact|talk to|speak (?:with|to))(?: (?:help|support|assistance) "
+        r"from)? (?:a |an |the |your )?(?:qualified |licensed |local |healthcare |trained )?"
         r"(?:professional|mental health|crisis|suicide|hotline|helpline|therapist|counsel(?:or|ling)|"
         r"trusted|doctor|medical professional|emergency services|local authorities|law enforcement)",
         0.4,
