@@ -1,0 +1,69 @@
+"""instruction_violation: the answer breaks a verifiable instruction from the system or user messages."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from detectors.base import Detector, result_frame, severity_by_score
+from detectors.instructions import TRIGGER, parse_instructions, violations
+from detectors.registry import register
+
+# Format and language breaks make an answer unusable downstream; length and wording are milder.
+_SCORES = {
+    "format.json": 0.85,
+    "language": 0.8,
+    "forbidden_word": 0.7,
+    "length.words": 0.6,
+    "length.bullets": 0.6,
+}
+
+
+@register
+class InstructionViolation(Detector):
+    name = "instruction_violation"
+    version = "1.0.0"
+    description = (
+        "The final answer breaks a verifiable instruction of the system/user messages: 'respond in JSON' "
+        "(code fences allowed), 'in N words or fewer', 'at most N bullet points', 'respond in French/...' "
+        "(function-word language check), 'do not use the word X' / 'never mention X'."
+    )
+
+    def detect(self, batch: pl.DataFrame) -> pl.DataFrame:
+        instructions_text = pl.concat_str([pl.col("system_text"), pl.col("user_text")], separator="\n")
+        frame = batch.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"),
+            "transcript_id",
+            "final_answer",
+            instructions_text.alias("instructions"),
+            (instructions_text.str.contains(TRIGGER) & (pl.col("final_answer").str.len_chars() > 0)).alias(
+                "candidate"
+            ),
+        )
+        findings: dict[int, tuple[float, str]] = {}
+        for row, instructions, answer in (
+            frame.filter("candidate").select("row", "instructions", "final_answer").iter_rows()
+        ):
+            parsed = parse_instructions(instructions)
+            broken = violations(answer, parsed) if parsed else []
+            if broken:
+                score = max(_SCORES[v.rule] for v in broken)
+                findings[row] = (score, "; ".join(f"[{v.rule}] {v.evidence}" for v in broken[:2]))
+        hits = pl.DataFrame(
+            {
+                "row": list(findings),
+                "hit_score": [s for s, _ in findings.values()],
+                "hit_evidence": [e for _, e in findings.values()],
+            },
+            schema={"row": pl.UInt32, "hit_score": pl.Float64, "hit_evidence": pl.String},
+        )
+        scored = frame.select("row", "transcript_id").join(hits, on="row", how="left")
+        score = pl.col("hit_score").fill_null(0.0)
+        return scored.select(
+            result_frame(
+                "transcript_id",
+                pl.col("hit_score").is_not_null(),
+                score,
+                severity_by_score(score),
+                pl.col("hit_evidence"),
+            )
+        )
