@@ -41,8 +41,12 @@ class OverRefusal(Detector):
             answer.alias("_answer"),
             request.alias("_request"),
             refusal_score(answer).alias("_refusal"),
-            harm_score(request).alias("_harm"),
             (pl.col("system_text").fill_null("").str.len_chars() > 0).alias("_has_system"),
+        ).with_row_index("_row")
+        # The harm classifier is the costly part; only answers with some refusal cue need it.
+        candidates = scored.filter(pl.col("_refusal") > 0).select("_row", harm_score(pl.col("_request")).alias("_harm"))
+        scored = (
+            scored.join(candidates, on="_row", how="left").sort("_row").with_columns(pl.col("_harm").fill_null(0.0))
         )
         scope = pl.col("_has_system") & pl.col("_answer").str.contains(_SCOPE_REFUSAL)
         # Benignness is graded, so a request just under the harm threshold lowers the score.
