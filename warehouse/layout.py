@@ -16,6 +16,10 @@ class Table(StrEnum):
     TRANSCRIPTS = "transcripts"
     DEAD_LETTERS = "dead_letters"
     DETECTIONS = "detections"
+    FLAGGED_CASES = "flagged_cases"
+    REVIEW_SAMPLES = "review_samples"
+    REVIEW_VERDICTS = "review_verdicts"
+    FEEDBACK_PUBLISHED = "feedback_published"
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")

@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from warehouse import schemas
+from warehouse.feedback import views as feedback_views
 from warehouse.layout import LakeLayout, Table
 
 # Duplicate deliveries are resolved at read time: the first ingested copy wins.
@@ -26,11 +27,13 @@ _DEDUP_KEYS = {
     Table.TRANSCRIPTS: ("transcript_id", 'ingested_at, topic, "partition", "offset"'),
     Table.DEAD_LETTERS: ('topic, "partition", "offset"', "ingested_at"),
     Table.DETECTIONS: ("transcript_id, detector, detector_version", "scored_at"),
+    **feedback_views.DEDUP_KEYS,
 }
 _SCHEMAS = {
     Table.TRANSCRIPTS: schemas.TRANSCRIPTS,
     Table.DEAD_LETTERS: schemas.DEAD_LETTERS,
     Table.DETECTIONS: schemas.DETECTIONS,
+    **feedback_views.SCHEMAS,
 }
 
 _MESSAGE_JSON_TYPE = (
@@ -51,6 +54,7 @@ _EXTRA_VIEWS = {
         FROM detections d JOIN transcripts t USING (transcript_id)
         WHERE d.flagged
     """,
+    **feedback_views.VIEWS,
 }
 
 

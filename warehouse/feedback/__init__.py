@@ -1,0 +1,1 @@
+"""The feedback loop: flagged cases, review sampling and verdicts, detector precision, datasets."""
