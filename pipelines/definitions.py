@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.defs.detect.assets import detections
+from pipelines.defs.detect.assets import detections, judge_verdicts
 from pipelines.defs.ingest.assets import ingested_transcripts, transcripts_topic
 from pipelines.environment import resources
 
 ingest_and_detect_job = dg.define_asset_job(
     "ingest_and_detect_job",
-    selection=dg.AssetSelection.assets("transcripts", "transcripts_rejected", "detections"),
+    selection=dg.AssetSelection.assets("transcripts", "transcripts_rejected", "detections", "judge_verdicts"),
     description="Drain the transcripts topic into the lake, then score what is new.",
 )
 
@@ -23,7 +23,7 @@ ingest_schedule = dg.ScheduleDefinition(
 )
 
 defs = dg.Definitions(
-    assets=[transcripts_topic, ingested_transcripts, detections],
+    assets=[transcripts_topic, ingested_transcripts, detections, judge_verdicts],
     jobs=[ingest_and_detect_job],
     schedules=[ingest_schedule],
     resources=resources(),

@@ -6,6 +6,7 @@ import os
 
 import dagster as dg
 
+from pipelines.resources.judge import JudgeResource
 from pipelines.resources.kafka import KafkaResource
 from pipelines.resources.lake import LakeResource
 from pipelines.settings import DEFAULT_HOME
@@ -22,12 +23,16 @@ _OPTIONAL_KAFKA = {
     "ssl_keyfile": "KAFKA_SSL_KEYFILE",
 }
 
+_JUDGE = {"base_url": "ALIGNWATCH_JUDGE_URL", "model": "ALIGNWATCH_JUDGE_MODEL", "api_key": "ALIGNWATCH_JUDGE_API_KEY"}
+
 
 def resources() -> dict[str, dg.ConfigurableResource]:
     """Resources read from environment variables at run time (values never enter run config)."""
     optional = {field: dg.EnvVar(var) for field, var in _OPTIONAL_KAFKA.items() if os.environ.get(var)}
+    judge = {field: dg.EnvVar(var) for field, var in _JUDGE.items() if os.environ.get(var)}
     home = dg.EnvVar("ALIGNWATCH_HOME") if os.environ.get("ALIGNWATCH_HOME") else str(DEFAULT_HOME.resolve())
     return {
         "kafka": KafkaResource(bootstrap_servers=dg.EnvVar("KAFKA_BOOTSTRAP_SERVERS"), **optional),
         "lake": LakeResource(home=home),
+        "judge": JudgeResource(**judge),
     }

@@ -16,6 +16,7 @@ class Table(StrEnum):
     TRANSCRIPTS = "transcripts"
     DEAD_LETTERS = "dead_letters"
     DETECTIONS = "detections"
+    JUDGE_VERDICTS = "judge_verdicts"
     FLAGGED_CASES = "flagged_cases"
     REVIEW_SAMPLES = "review_samples"
     REVIEW_VERDICTS = "review_verdicts"

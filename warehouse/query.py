@@ -27,12 +27,14 @@ _DEDUP_KEYS = {
     Table.TRANSCRIPTS: ("transcript_id", 'ingested_at, topic, "partition", "offset"'),
     Table.DEAD_LETTERS: ('topic, "partition", "offset"', "ingested_at"),
     Table.DETECTIONS: ("transcript_id, detector, detector_version", "scored_at"),
+    Table.JUDGE_VERDICTS: ("transcript_id, detector, detector_version, judge_model", "judged_at"),
     **feedback_views.DEDUP_KEYS,
 }
 _SCHEMAS = {
     Table.TRANSCRIPTS: schemas.TRANSCRIPTS,
     Table.DEAD_LETTERS: schemas.DEAD_LETTERS,
     Table.DETECTIONS: schemas.DETECTIONS,
+    Table.JUDGE_VERDICTS: schemas.JUDGE_VERDICTS,
     **feedback_views.SCHEMAS,
 }
 

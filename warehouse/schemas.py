@@ -60,3 +60,19 @@ DETECTIONS = pa.schema(
         pa.field("scored_at", UTC_TIMESTAMP, nullable=False),
     ]
 )
+
+JUDGE_VERDICTS = pa.schema(
+    [
+        pa.field("transcript_id", pa.string(), nullable=False),
+        pa.field("detector", pa.string(), nullable=False),
+        pa.field("detector_version", pa.string(), nullable=False),
+        pa.field("fast_score", pa.float64(), nullable=False),
+        pa.field("fast_flagged", pa.bool_(), nullable=False),
+        pa.field("judge_model", pa.string(), nullable=False),
+        pa.field("judge_flagged", pa.bool_()),
+        pa.field("judge_confidence", pa.float64()),
+        pa.field("judge_rationale", pa.string()),
+        pa.field("judge_error", pa.string()),
+        pa.field("judged_at", UTC_TIMESTAMP, nullable=False),
+    ]
+)

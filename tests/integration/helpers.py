@@ -49,5 +49,7 @@ BAD_MESSAGES = {
     "invalid_utf8": b'{"schema_version": 1, "x": "\xff\xfe"}',
     "unsupported_schema_version": json.dumps(transcript("future", schema_version=2)).encode(),
     "schema_violation": json.dumps({"schema_version": 1, "transcript_id": "no-messages"}).encode(),
-    "oversized": json.dumps(transcript("huge", messages=[{"role": "user", "content": "x" * (1536 * 1024)}])).encode(),
+    "oversized": json.dumps(
+        transcript("huge", messages=[{"role": "user", "content": "x" * (1536 * 1024)}])
+    ).encode(),
 }

@@ -27,7 +27,9 @@ def test_ingest_and_detect_assets_materialize(kafka_broker, kafka_topic, tmp_pat
     ids, values = valid_messages(80)
     produce(kafka_broker.bootstrap, kafka_topic, values + [BAD_MESSAGES["not_json"]])
     resources = {
-        "kafka": KafkaResource(bootstrap_servers=kafka_broker.bootstrap, topic=kafka_topic, group_id=f"g-{uuid.uuid4().hex[:6]}"),
+        "kafka": KafkaResource(
+            bootstrap_servers=kafka_broker.bootstrap, topic=kafka_topic, group_id=f"g-{uuid.uuid4().hex[:6]}"
+        ),
         "lake": LakeResource(home=str(tmp_path)),
     }
     run_config = {"ops": {"ingested_transcripts": {"config": {"idle_seconds": 2.0}}}}
@@ -55,7 +57,9 @@ def test_metadata_never_carries_transcript_text(kafka_broker, kafka_topic, tmp_p
     _, values = valid_messages(5, prefix=canary)
     produce(kafka_broker.bootstrap, kafka_topic, values)
     resources = {
-        "kafka": KafkaResource(bootstrap_servers=kafka_broker.bootstrap, topic=kafka_topic, group_id=f"g-{uuid.uuid4().hex[:6]}"),
+        "kafka": KafkaResource(
+            bootstrap_servers=kafka_broker.bootstrap, topic=kafka_topic, group_id=f"g-{uuid.uuid4().hex[:6]}"
+        ),
         "lake": LakeResource(home=str(tmp_path)),
     }
     result = dg.materialize(

@@ -53,7 +53,10 @@ def test_valid_once_bad_to_dead_letters_and_duplicates_ignored(kafka_broker, kaf
     wh = Warehouse(LakeLayout(tmp_path))
     stored = wh.query("SELECT transcript_id FROM transcripts").column("transcript_id").to_pylist()
     assert sorted(stored) == sorted(ids)
-    dead = {r["error_kind"]: r for r in wh.query('SELECT error_kind, reason, raw, "offset" FROM dead_letters').to_pylist()}
+    dead = {
+        r["error_kind"]: r
+        for r in wh.query('SELECT error_kind, reason, raw, "offset" FROM dead_letters').to_pylist()
+    }
     assert set(dead) == set(BAD_MESSAGES)
     for kind, raw in BAD_MESSAGES.items():
         assert dead[kind]["raw"] == raw, kind
@@ -85,7 +88,9 @@ def test_sigkill_between_write_and_commit_loses_and_duplicates_nothing(kafka_bro
     }
     command = [sys.executable, "-m", "pipelines.cli", "ingest", "--idle-seconds", "3"]
 
-    crashed = subprocess.run(command, env={**env, "ALIGNWATCH_FAILPOINTS": "after_write=kill"}, capture_output=True, timeout=120)
+    crashed = subprocess.run(
+        command, env={**env, "ALIGNWATCH_FAILPOINTS": "after_write=kill"}, capture_output=True, timeout=120
+    )
     assert crashed.returncode == -9, crashed.stderr.decode()[-2000:]
     wh = Warehouse(LakeLayout(tmp_path / "lake"))
     # The first batch reached the lake, but its offsets were never committed.

@@ -13,6 +13,7 @@ def test_asset_graph_and_groups():
         "transcripts": "ingest",
         "transcripts_rejected": "ingest",
         "detections": "detect",
+        "judge_verdicts": "detect",
     }
     assert graph.get(dg.AssetKey("detections")).parent_keys == {dg.AssetKey("transcripts")}
 

@@ -7,6 +7,8 @@ import dagster as dg
 
 from detectors.registry import all_detectors
 from pipelines.detect.scoring import score_pending
+from pipelines.judge.escalation import escalate
+from pipelines.resources.judge import JudgeResource
 from pipelines.resources.lake import LakeResource
 
 
@@ -37,5 +39,31 @@ def detections(config: DetectConfig, lake: LakeResource) -> dg.MaterializeResult
             "rows": report.rows,
             "files": len(report.files),
             **{f"flagged_{name}": count for name, count in sorted(report.flagged.items())},
+        }
+    )
+
+
+@dg.asset(
+    deps=["detections"],
+    group_name="detect",
+    kinds={"parquet"},
+    description="Verdicts of the optional LLM judge on detections the fast tier was unsure about.",
+)
+def judge_verdicts(lake: LakeResource, judge: JudgeResource) -> dg.MaterializeResult:
+    """Escalate uncertain detections to the judge within its budget; a no-op without a judge."""
+    client = judge.client()
+    if client is None:
+        return dg.MaterializeResult(metadata={"judge_configured": False, "judged": 0})
+    try:
+        report = escalate(lake.warehouse, client)
+    finally:
+        client.close()
+    return dg.MaterializeResult(
+        metadata={
+            "judge_configured": True,
+            "candidates": report.candidates,
+            "judged": report.judged,
+            "errors": report.errors,
+            "agreed_with_fast_tier": report.agreed,
         }
     )
