@@ -21,6 +21,7 @@ class Table(StrEnum):
     REVIEW_SAMPLES = "review_samples"
     REVIEW_VERDICTS = "review_verdicts"
     FEEDBACK_PUBLISHED = "feedback_published"
+    DRIFT_REPORTS = "drift_reports"
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")

@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from warehouse import schemas
+from warehouse.drift import views as drift_views
 from warehouse.feedback import views as feedback_views
 from warehouse.layout import LakeLayout, Table
 
@@ -29,6 +30,7 @@ _DEDUP_KEYS = {
     Table.DETECTIONS: ("transcript_id, detector, detector_version", "scored_at"),
     Table.JUDGE_VERDICTS: ("transcript_id, detector, detector_version, judge_model", "judged_at"),
     **feedback_views.DEDUP_KEYS,
+    **drift_views.DEDUP_KEYS,
 }
 _SCHEMAS = {
     Table.TRANSCRIPTS: schemas.TRANSCRIPTS,
@@ -36,6 +38,7 @@ _SCHEMAS = {
     Table.DETECTIONS: schemas.DETECTIONS,
     Table.JUDGE_VERDICTS: schemas.JUDGE_VERDICTS,
     **feedback_views.SCHEMAS,
+    **drift_views.SCHEMAS,
 }
 
 _MESSAGE_JSON_TYPE = (
