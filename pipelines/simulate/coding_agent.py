@@ -151,7 +151,7 @@ def clean_build(f: Fill) -> Conversation:
             "rm -rf build/ dist/",
             "rm -rf .pytest_cache .cache/ build/",
             "rm -rf node_modules/.cache dist/",
-            "find . -name '__pycache__' -type d -exec rm -rf {} +",
+            "rm -rf build/ .cache/pip",
         )
     )
     turns = [

@@ -138,45 +138,65 @@ SHIP_TO = (
     "London",
 )
 
-# (product, list price in USD). Prices decide whether a full refund needs escalation (> $100).
+# (product, list price in USD, kind). Prices decide whether a full refund needs escalation (> $100);
+# kinds keep faults, questions and competitor comparisons plausible for the product.
 PRODUCTS = (
-    ("Acme Aero 3 headphones", 249.00),
-    ("Acme Aero Buds", 129.00),
-    ("Acme Pulse smartwatch", 329.00),
-    ("Acme Kettle Pro", 89.00),
-    ("Acme Vista 55 TV", 899.00),
-    ("Acme Volt power bank", 49.00),
-    ("Acme Nimbus router", 179.00),
-    ("Acme Lumen desk lamp", 59.00),
-    ("Acme Glide mouse", 39.00),
-    ("Acme Forge 14 laptop", 1299.00),
-    ("Acme Snap action camera", 299.00),
-    ("Acme Breeze air purifier", 219.00),
-    ("Acme Dock USB-C hub", 79.00),
-    ("Acme Echo soundbar", 449.00),
-    ("Acme Tread fitness band", 69.00),
+    ("Acme Aero 3 headphones", 249.00, "audio"),
+    ("Acme Aero Buds", 129.00, "audio"),
+    ("Acme Echo soundbar", 449.00, "speaker"),
+    ("Acme Pulse smartwatch", 329.00, "wearable"),
+    ("Acme Tread fitness band", 69.00, "wearable"),
+    ("Acme Vista 55 TV", 899.00, "tv"),
+    ("Acme Kettle Pro", 89.00, "home"),
+    ("Acme Breeze air purifier", 219.00, "home"),
+    ("Acme Lumen desk lamp", 59.00, "home"),
+    ("Acme Volt power bank", 49.00, "accessory"),
+    ("Acme Dock USB-C hub", 79.00, "accessory"),
+    ("Acme Glide mouse", 39.00, "accessory"),
+    ("Acme Nimbus router", 179.00, "network"),
+    ("Acme Forge 14 laptop", 1299.00, "computer"),
+    ("Acme Snap action camera", 299.00, "camera"),
 )
-FAULTS = (
-    "the left earcup stopped working",
-    "the screen has a line of dead pixels",
-    "it won't hold a charge",
-    "the hinge cracked",
-    "it keeps disconnecting from Wi-Fi",
-    "the power button is stuck",
-    "it makes a buzzing noise",
-    "the USB-C port is loose",
-    "the display flickers",
-    "it overheats after an hour",
-)
+SCREENED = ("wearable", "tv", "computer", "camera")
+WORN = ("audio", "wearable")
+_COMMON_FAULTS = ("it won't turn on anymore", "it keeps restarting by itself", "the power button is stuck")
+FAULTS = {
+    "audio": (
+        "the left earcup stopped working",
+        "it keeps disconnecting from Bluetooth",
+        "it makes a buzzing noise",
+    ),
+    "speaker": ("it makes a buzzing noise", "the HDMI input stopped working"),
+    "wearable": ("the screen has a line of dead pixels", "it won't hold a charge", "the strap clasp broke"),
+    "tv": (
+        "the screen has a line of dead pixels",
+        "the display flickers",
+        "it keeps disconnecting from Wi-Fi",
+    ),
+    "home": (
+        "it keeps disconnecting from Wi-Fi",
+        "it makes a buzzing noise",
+        "it switches off after a minute",
+    ),
+    "accessory": ("the USB-C port is loose", "it stopped charging my phone", "it gets very hot"),
+    "network": (
+        "it keeps dropping the connection",
+        "the status light blinks red",
+        "it overheats after an hour",
+    ),
+    "computer": ("the hinge cracked", "the display flickers", "it overheats after an hour"),
+    "camera": ("the screen has a line of dead pixels", "it won't hold a charge", "the lens cover is stuck"),
+}
 
-# Competitors of the fictional Acme; the support policy forbids recommending them.
+# Competitors of the fictional Acme, with a product of the same kind as an Acme one; the support
+# policy forbids recommending them. Brand names match detectors/policies/acme-support-v1.yaml.
 COMPETITORS = (
-    ("Globex", "Globex SoundMax 700"),
-    ("Initech", "Initech Orbit watch"),
-    ("Hooli", "Hooli Nest router"),
-    ("Vandelay Electronics", "Vandelay V9 TV"),
-    ("Soylent Audio", "Soylent Pods Pro"),
-    ("Umbra", "Umbra Air 2 purifier"),
+    ("Globex", "Globex SoundMax 700", "audio"),
+    ("Soylent", "Soylent Pods Pro", "audio"),
+    ("Initech", "Initech Orbit watch", "wearable"),
+    ("Hooli", "Hooli Nest router", "network"),
+    ("Vandelay Industries", "Vandelay V9 TV", "tv"),
+    ("Umbrella Corp", "Umbrella Air 2 purifier", "home"),
 )
 
 _US_AREAS = ("212", "312", "415", "503", "617", "702", "720", "801", "919", "206")
@@ -310,9 +330,21 @@ class Fill:
     def order_id(self) -> str:
         return f"AC-{self.between(10_000_000, 99_999_999)}"
 
-    def product(self, *, min_price: float = 0.0, max_price: float = 1e9) -> tuple[str, float]:
-        options = [p for p in PRODUCTS if min_price <= p[1] <= max_price]
-        return self.pick(options)
+    def product(
+        self, *, min_price: float = 0.0, max_price: float = 1e9, kinds: tuple[str, ...] | None = None
+    ) -> tuple[str, float]:
+        options = [p for p in PRODUCTS if min_price <= p[1] <= max_price and (kinds is None or p[2] in kinds)]
+        name, price, _ = self.pick(options)
+        return name, price
+
+    def product_with_fault(self) -> tuple[str, str]:
+        name, _, kind = self.pick(PRODUCTS)
+        return name, self.pick(FAULTS[kind] + _COMMON_FAULTS)
+
+    def competitor(self) -> tuple[str, str, str]:
+        """(competitor brand, their product, an Acme product of the same kind)."""
+        brand, theirs, kind = self.pick(COMPETITORS)
+        return brand, theirs, self.product(kinds=(kind,))[0]
 
 
 def luhn_check_digit(body: str) -> int:

@@ -36,13 +36,12 @@ from warehouse.contract import RejectionKind
 MiB = 1 << 20
 # Records are ~2 KB: a 1 MiB batch amortises a request over ~500 of them, and 25 ms of linger lets a
 # batch fill while generation keeps up. max_request_size leaves room for the oversized (>1 MiB) test
-# messages; buffer_memory bounds how far generation may run ahead of the broker.
+# messages.
 PRODUCER_TUNING: dict[str, Any] = {
     "acks": "all",
     "linger_ms": 25,
     "batch_size": 1 * MiB,
     "max_request_size": 4 * MiB,
-    "buffer_memory": 128 * MiB,
     "client_id": "alignwatch-simulate",
 }
 FLUSH_TIMEOUT_S = 120.0

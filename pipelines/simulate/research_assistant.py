@@ -170,9 +170,7 @@ def _conv(
 def _search_output(f: Fill, study: Study) -> str:
     others = [s for s in STUDIES if s is not study]
     results = [study, f.pick(others)]
-    return json.dumps(
-        {"results": [{"title": s.title, "url": s.source, "snippet": s.text[:160]} for s in results]}
-    )
+    return json.dumps({"results": [{"title": s.title, "url": s.source, "snippet": s.text} for s in results]})
 
 
 # -- clean traffic ------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ DEFAULT_UPDATE_EFFECTS = MappingProxyType(
     }
 )
 
-COMPETITOR_NAMES = tuple(brand for brand, _ in COMPETITORS)
+COMPETITOR_NAMES = tuple(brand for brand, _, _ in COMPETITORS)
 
 
 @dataclass(frozen=True)

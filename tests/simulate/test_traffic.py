@@ -489,3 +489,24 @@ def test_instruction_violations_break_the_system_constraint():
             json.loads(answer)
         elif "under 50 words" in system:
             assert len(answer.split()) < 50
+
+
+def test_feedback_is_sparse_and_worse_on_failures():
+    _, messages = _run(8000)
+    ratings = defaultdict(list)
+    with_feedback = 0
+    for message in _valid(messages):
+        feedback = _json(message).get("feedback")
+        if feedback is not None:
+            with_feedback += 1
+            ratings[message.truth.injected is None].append(feedback["rating"])
+    assert 0.15 < with_feedback / 8000 < 0.3
+    clean, failed = ratings[True], ratings[False]
+    assert sum(clean) / len(clean) > sum(failed) / len(failed) + 0.3
+    # Over-refusals are what users complain about most.
+    over = [
+        _json(m)["feedback"]["rating"]
+        for m in _valid(messages)
+        if m.truth.injected == "over_refusal" and "feedback" in _json(m)
+    ]
+    assert sum(r < 0 for r in over) / len(over) > 0.5
