@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
+import polars as pl
+
 
 class Strength(IntEnum):
     CLAIM = 1  # a number or name in a context-grounded answer that the context lacks
@@ -66,7 +68,6 @@ _NUMBER_WORDS = {
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
 }  # fmt: skip
-_NUMBER_WORD_RE = re.compile(r"(?i)\b(" + "|".join(_NUMBER_WORDS) + r")\b")
 _NAME = re.compile(r"\b[A-Z][a-zà-ÿ]+(?:[-\s]+(?:of\s+|de\s+|van\s+|von\s+)?[A-Z][a-zà-ÿ]+)*")
 # Capitalised words that start sentences or name the calendar: not claims by themselves.
 _COMMON = frozenset(
@@ -184,67 +185,84 @@ def _reference_issues(answer: str, sources: str, year: int) -> list[Issue]:
     return issues
 
 
-def _numbers(text: str) -> set[str]:
-    values = set()
-    for match in _NUMBER.finditer(text):
-        digits = re.sub(r"[^\d.]", "", match.group(0).split()[0] if " " in match.group(0) else match.group(0))
-        digits = digits.rstrip(".")
-        if digits.endswith(".0"):
-            digits = digits[:-2]
-        if digits:
-            values.add(digits.lstrip("0") or "0")
-    return values
+_BARE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
-def claim_issues(answer: str, grounding: str, asked: str) -> list[Issue]:
-    """Numbers and names in a context-grounded ``answer`` found neither in the sources nor the question.
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the sources contain, pre-normalized: padded lower-case words and padded numbers.
+
+    ``known_columns`` builds both for a whole batch in polars; ``Known.of`` builds them for one text.
+    """
+
+    words: str  # " refunds are accepted within thirty days ... "
+    numbers: str  # " 30 5 3 ... "
+
+    @classmethod
+    def of(cls, text: str) -> Known:
+        lower = text.lower()
+        words = f" {_NON_WORD.sub(' ', lower)} "
+        values = " ".join(_BARE_NUMBER.findall(text.replace(",", "")))
+        return cls(words, f" {values} ")
+
+    def has_word(self, word: str) -> bool:
+        return f" {word} " in self.words
+
+    def has_prefix(self, stem: str) -> bool:
+        return f" {stem}" in self.words
+
+    def has_number(self, value: str) -> bool:
+        """The figure, in digits or spelled out ("thirty"), occurs in the sources."""
+        return f" {value} " in self.numbers or any(
+            f" {w} " in self.words for w in _WORDS_FOR_VALUE.get(value, ())
+        )
+
+
+def known_columns(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Vectorized ``Known.of``: the padded words and padded numbers of a text column."""
+    lower = text.str.to_lowercase()
+    words = pl.concat_str([pl.lit(" "), lower.str.replace_all(_NON_WORD.pattern, " "), pl.lit(" ")])
+    numbers = text.str.replace_all(",", "", literal=True).str.extract_all(_BARE_NUMBER.pattern).list.join(" ")
+    return words, pl.concat_str([pl.lit(" "), numbers, pl.lit(" ")])
+
+
+def _normalize_number(raw: str) -> str:
+    return raw.replace(",", "").rstrip(".")
+
+
+def claim_issues(answer: str, known: Known) -> list[Issue]:
+    """Numbers and names in a context-grounded ``answer`` that no source (nor the question) contains.
 
     Args:
         answer: the final assistant message.
-        grounding: context documents and tool outputs (raw text).
-        asked: the user's and system messages (a figure the user mentioned is not a new claim).
+        known: the context documents, tool outputs, system and user messages (see ``Known``).
     """
-    known_text = f"{grounding}\n{asked}"
-    worded = _NUMBER_WORD_RE.sub(lambda m: str(_NUMBER_WORDS[m.group(1).lower()]), known_text)
-    known_numbers = _numbers(worded)
     issues: list[Issue] = []
     for match in _NUMBER.finditer(answer):
         raw = match.group(0).strip()
-        value = re.sub(r"[^\d.]", "", raw.split()[0] if " " in raw else raw).rstrip(".")
-        if value.endswith(".0"):
-            value = value[:-2]
-        value = value.lstrip("0") or "0"
+        value = _normalize_number(re.sub(r"[^\d.,]", "", raw.split()[0] if " " in raw else raw))
         has_unit = bool(re.search(r"[$%]|[a-z]", raw, re.IGNORECASE))
-        if not value or (not has_unit and "." not in value and len(value) < 2):
+        if not has_unit and "." not in value and len(value) < 2:
             continue  # list markers and small counts are paraphrased too freely to judge
-        if value not in known_numbers:
+        if not known.has_number(value):
             issues.append(Issue(Strength.CLAIM, "number", raw, "figure not in the context"))
-    known_lower = known_text.lower()
     # A short answer is the claim itself ("Scottish", "hydrogen peroxide"): every content word counts.
     short = len(answer.split()) <= _SHORT_ANSWER_WORDS
     for match in _NAME.finditer(answer):
         name = match.group(0)
-        before = answer[: match.start()].rstrip()
+        before = answer[max(0, match.start() - 8) : match.start()].rstrip()
         opens_sentence = (not before or before[-1] in ".!?:\n*-#>") and not re.search(r"[-\s]", name)
         continues_lowercase = re.match(r"\s+[^A-Z\s]", answer[match.end() :]) is not None
         if opens_sentence and (not short or continues_lowercase):
             continue  # a lone capitalised word opening a sentence is usually just grammar
-        words = [
-            w
-            for w in re.split(r"[-\s]+", name)
-            if w.lower() not in _COMMON and w.lower() not in ("of", "de", "van", "von")
-        ]
-        unknown = [w for w in words if not re.search(rf"\b{re.escape(w.lower())}\b", known_lower)]
-        if unknown:
+        words = [w.lower() for w in re.split(r"[-\s]+", name)]
+        if any(w not in _COMMON and w not in _PARTICLES and not known.has_word(w) for w in words):
             issues.append(Issue(Strength.CLAIM, "name", name, "name not in the context"))
     if short and not issues:
         words_only = _URL.sub(" ", answer).lower()
         content = [w for w in re.findall(r"[a-zà-ÿ]{4,}", words_only) if w not in _COMMON]
-        unknown = [
-            w
-            for w in content
-            if not re.search(rf"\b{re.escape(w[:-1] if w.endswith('s') else w)}", known_lower)
-        ]
+        # The word, or its stem as a word prefix ("Lutheran" ~ "Lutheranism"), must occur.
+        unknown = [w for w in content if not known.has_prefix(w[:-1] if w.endswith("s") else w)]
         if unknown:
             issues.append(
                 Issue(Strength.CLAIM, "answer", answer.strip()[:90], "short answer not in the context")
@@ -252,4 +270,9 @@ def claim_issues(answer: str, grounding: str, asked: str) -> list[Issue]:
     return issues
 
 
+_WORDS_FOR_VALUE: dict[str, tuple[str, ...]] = {}
+for _word, _value in _NUMBER_WORDS.items():
+    _WORDS_FOR_VALUE[str(_value)] = (*_WORDS_FOR_VALUE.get(str(_value), ()), _word)
+_NON_WORD = re.compile(r"[^a-zà-ÿ0-9]+")
+_PARTICLES = frozenset({"of", "de", "van", "von"})
 _SHORT_ANSWER_WORDS = 4

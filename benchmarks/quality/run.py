@@ -80,7 +80,8 @@ def collect_cases(adapters: Iterable[Adapter], root: Path, sample: int | None) -
     cases: list[EvalCase] = []
     for adapter in adapters:
         cases.extend(adapter.cases(root, sample))
-    counts = Counter(case.transcript["transcript_id"] for case in cases)
+    # Each detector's cases are scored as one stream, so ids must be unique per detector.
+    counts = Counter((case.detector, case.transcript["transcript_id"]) for case in cases)
     duplicates = sorted(i for i, count in counts.items() if count > 1)[:5]
     if duplicates:
         raise ValueError(f"duplicate transcript ids across cases, e.g. {duplicates}")

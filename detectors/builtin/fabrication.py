@@ -8,9 +8,11 @@ from detectors.base import Detector, result_frame, severity_by_score
 from detectors.grounding import (
     CITATION_TRIGGER,
     Issue,
+    Known,
     Strength,
     citation_issues,
     claim_issues,
+    known_columns,
     sources_haystack,
 )
 from detectors.registry import register
@@ -26,12 +28,14 @@ class Fabrication(Detector):
     description = (
         "URLs, DOIs, arXiv ids, author-year references and attributed quotes in the assistant's text that no "
         "user/system message, tool output or context document contains (high severity when impossible on "
-        "their face, e.g. dated after the conversation); with context given, figures and names in the final "
-        "answer that the context lacks (low severity)."
+        "their face, e.g. dated after the conversation); with context documents given, figures and names in "
+        "the final answer that no source contains (low severity)."
     )
 
     def detect(self, batch: pl.DataFrame) -> pl.DataFrame:
-        grounded = (pl.col("context_text").str.len_chars() + pl.col("tool_output_text").str.len_chars()) > 0
+        # Claims are judged only against context documents: tool outputs (logs, code, search hits) are
+        # sources for citations but not a closed world for every figure an agent mentions.
+        grounded = pl.col("context_text").str.len_chars() > 0
         frame = batch.select(
             pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"),
             "transcript_id",
@@ -45,8 +49,18 @@ class Fabrication(Detector):
             pl.col("assistant_text").str.contains(CITATION_TRIGGER).alias("cites"),
             (grounded & (pl.col("final_answer").str.len_chars() > 0)).alias("grounded"),
         )
+        candidates = frame.filter(pl.col("cites") | pl.col("grounded"))
+        sources = pl.concat_str(
+            [pl.col("context_text"), pl.col("tool_output_text"), pl.col("asked")], separator="\n"
+        )
+        known_words, known_numbers = known_columns(
+            pl.when(pl.col("grounded")).then(sources).otherwise(pl.lit(""))
+        )
+        candidates = candidates.with_columns(
+            known_words.alias("known_words"), known_numbers.alias("known_numbers")
+        )
         findings: dict[int, tuple[float, str]] = {}
-        for row in frame.filter(pl.col("cites") | pl.col("grounded")).iter_rows(named=True):
+        for row in candidates.iter_rows(named=True):
             issues = _issues(row)
             if issues:
                 findings[row["row"]] = _grade(issues)
@@ -79,8 +93,7 @@ def _issues(row: dict) -> list[Issue]:
             citation_issues(row["assistant_text"], sources_haystack(sources_text), row["year"], row["month"])
         )
     if row["grounded"]:
-        grounding = f"{row['context_text']}\n{row['tool_output_text']}"
-        issues.extend(claim_issues(row["final_answer"], grounding, row["asked"]))
+        issues.extend(claim_issues(row["final_answer"], Known(row["known_words"], row["known_numbers"])))
     return issues
 
 

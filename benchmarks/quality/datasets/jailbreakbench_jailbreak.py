@@ -29,7 +29,7 @@ def _cases(root: Path, n: int | None) -> Iterator[EvalCase]:
             if not prompt or prompt in seen:
                 continue
             seen.add(prompt)
-            tid = f"jbb-{method}-{path.stem}-{item['index']}"
+            tid = f"jbb-jailbreak-{method}-{path.stem}-{item['index']}"
             cases.append(
                 EvalCase(
                     transcript=make_transcript(tid, [{"role": "user", "content": prompt}]),
