@@ -1,0 +1,44 @@
+"""Settings of the feedback loop as a Dagster resource (topic, review budget, eval sets, pushgateway)."""
+# No "from __future__ import annotations": Dagster resolves resource field types from annotations.
+
+import os
+
+import dagster as dg
+
+from pipelines.feedback.publish import DEFAULT_FEEDBACK_TOPIC
+from warehouse.feedback.contamination import DEFAULT_THRESHOLD, EvalSet, load_eval_set
+from warehouse.feedback.sampling import DEFAULT_BUDGET_PER_DAY
+
+_FROM_ENV = {
+    "topic": "ALIGNWATCH_FEEDBACK_TOPIC",
+    "review_budget_per_day": "ALIGNWATCH_REVIEW_BUDGET_PER_DAY",
+    "eval_sets": "ALIGNWATCH_EVAL_SETS",
+    "pushgateway": "ALIGNWATCH_PUSHGATEWAY",
+}
+
+
+class FeedbackResource(dg.ConfigurableResource):
+    """How the feedback loop samples, builds and publishes.
+
+    ``eval_sets`` is a list of paths separated by the OS path separator (``:`` on Linux); records whose
+    prompts overlap them are kept out of the datasets. An empty ``pushgateway`` disables metric pushes.
+    """
+
+    topic: str = DEFAULT_FEEDBACK_TOPIC
+    review_budget_per_day: int = DEFAULT_BUDGET_PER_DAY
+    sampling_seed: int = 0
+    eval_sets: str = ""
+    contamination_threshold: float = DEFAULT_THRESHOLD
+    redact_pii: bool = True
+    pushgateway: str = ""
+
+    def load_eval_sets(self) -> list[EvalSet]:
+        return [load_eval_set(path) for path in self.eval_sets.split(os.pathsep) if path.strip()]
+
+
+def feedback_resources() -> dict[str, dg.ConfigurableResource]:
+    """The ``feedback`` resource with every setting present in the environment bound through ``EnvVar``."""
+    from_env = {field: dg.EnvVar(var) for field, var in _FROM_ENV.items() if os.environ.get(var)}
+    if "review_budget_per_day" in from_env:
+        from_env["review_budget_per_day"] = dg.EnvVar.int("ALIGNWATCH_REVIEW_BUDGET_PER_DAY")
+    return {"feedback": FeedbackResource(**from_env)}
