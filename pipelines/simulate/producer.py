@@ -9,6 +9,7 @@ the dead-letter path cannot see a message the log never accepted.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -45,7 +46,7 @@ PRODUCER_TUNING: dict[str, Any] = {
     "client_id": "alignwatch-simulate",
 }
 FLUSH_TIMEOUT_S = 120.0
-PROGRESS_EVERY = 1000
+SEND_CHUNK = 2000
 
 
 class PublishError(RuntimeError):
@@ -134,7 +135,8 @@ def publish(
         truth_path: if given, a JSONL file with one line per unique valid transcript (transcript_id,
             segment, injected failure, every failure that should be detected, scenario). Written to a
             temporary name and renamed once every record is acknowledged.
-        progress: called with the number of records sent so far, every ``PROGRESS_EVERY`` records.
+        progress: called with the number of records handed to the producer so far, every ``SEND_CHUNK``
+            records and at the end.
 
     Raises:
         PublishError: a record was not acknowledged (other than a refused oversized test message).
@@ -143,7 +145,10 @@ def publish(
     summary = SimulationSummary()
     tmp_truth = truth_path.with_name(truth_path.name + ".tmp") if truth_path is not None else None
     started = time.perf_counter()
-    producer = KafkaProducer(**producer_config(settings))
+    try:
+        producer = KafkaProducer(**producer_config(settings))
+    except KafkaError as exc:
+        raise PublishError(f"cannot reach Kafka at {settings.bootstrap_servers}: {exc!r}") from exc
     published = False
     try:
         refused_now = _send_all(
@@ -189,20 +194,24 @@ def _send_all(
     encode = msgspec.json.Encoder().encode
     refused = 0
     with open(truth_path, "wb") if truth_path is not None else _NoFile() as truth_file:
-        for message in messages:
-            summary.add(message)
-            if message.truth is not None and not message.duplicate:
-                truth_file.write(encode(truth_record(message)) + b"\n")
-            if progress is not None and summary.messages % PROGRESS_EVERY == 0:
+        # Generate a chunk, then send it in a tight loop: interleaving one generated record per send
+        # makes the producer's I/O thread contend for the GIL and costs about a third of the throughput.
+        while chunk := list(itertools.islice(messages, SEND_CHUNK)):
+            for message in chunk:
+                summary.add(message)
+                if message.truth is not None and not message.duplicate:
+                    truth_file.write(encode(truth_record(message)) + b"\n")
+            for message in chunk:
+                try:
+                    future = producer.send(topic, key=message.key, value=message.value)
+                except MessageSizeTooLargeError:
+                    if message.bad_kind is not RejectionKind.OVERSIZED:
+                        raise
+                    refused += 1
+                    continue
+                future.add_errback(deliveries.errback, message.bad_kind)
+            if progress is not None:
                 progress(summary.messages)
-            try:
-                future = producer.send(topic, key=message.key, value=message.value)
-            except MessageSizeTooLargeError:
-                if message.bad_kind is not RejectionKind.OVERSIZED:
-                    raise
-                refused += 1
-                continue
-            future.add_errback(deliveries.errback, message.bad_kind)
         producer.flush(timeout=FLUSH_TIMEOUT_S)
     return refused
 
