@@ -130,7 +130,8 @@ def validate(raw: bytes, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> Accepted
         return Rejected(RejectionKind.OVERSIZED, f"message is {len(raw)} bytes, over the {max_bytes}-byte limit")
     try:
         transcript = _strict_decoder.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        # msgspec raises UnicodeDecodeError for invalid UTF-8 inside a string value.
         return _validate_slowly(raw)
     _flatten_content_parts(transcript.messages)
     return Accepted(transcript, _encoder.encode(transcript.messages), None)

@@ -89,6 +89,8 @@ def test_validation_outcome(why, document, expected, json_schema):
     [
         (b"{not json", RejectionKind.NOT_JSON, "not valid JSON"),
         (b"\xff\xfe{}", RejectionKind.INVALID_UTF8, "UTF-8"),
+        # Invalid UTF-8 inside a string value takes another error path in the decoder.
+        (b'{"schema_version": 1, "transcript_id": "\xff\xfe"}', RejectionKind.INVALID_UTF8, "UTF-8"),
         (b"", RejectionKind.NOT_JSON, "JSON"),
         # Hostile nesting must end in a clear rejection, not a crash of the consumer.
         (b"[" * 5000 + b"]" * 5000, RejectionKind.NOT_JSON, "recursion depth"),
