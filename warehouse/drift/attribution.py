@@ -65,17 +65,17 @@ def attribute_shift(
     """
     current_total = sum(u.current_n for u in usage)
     reference_total = sum(u.reference_n for u in usage)
-    new_models = tuple(sorted(u.model for u in usage if u.current_n > 0 and u.reference_n == 0))
+    new = new_models(usage)
     if current_total == 0:
-        return Attribution(ALL_MODELS, Reason.NONE, new_models=new_models)
+        return Attribution(ALL_MODELS, Reason.NONE, new_models=new)
 
     def share(n: int, total: int) -> float:
         return n / total if total else 0.0
 
     gains = {u.model: share(u.current_n, current_total) - share(u.reference_n, reference_total) for u in usage}
-    candidates = [u for u in usage if u.current_n > 0 and (u.model in new_models or gains[u.model] >= min_share_increase)]
+    candidates = [u for u in usage if u.current_n > 0 and (u.model in new or gains[u.model] >= min_share_increase)]
     if not candidates:
-        return Attribution(ALL_MODELS, Reason.NONE, new_models=new_models)
+        return Attribution(ALL_MODELS, Reason.NONE, new_models=new)
 
     chosen, reason = None, Reason.NONE
     if change_at is not None:
@@ -85,7 +85,7 @@ def attribute_shift(
             reason = Reason.AT_CHANGE_POINT
     if chosen is None:
         chosen = max(candidates, key=lambda u: (gains[u.model], u.model))
-        reason = Reason.NEW_MODEL if chosen.model in new_models else Reason.SHARE_INCREASE
+        reason = Reason.NEW_MODEL if chosen.model in new else Reason.SHARE_INCREASE
     return Attribution(
         model=chosen.model,
         reason=reason,
@@ -93,5 +93,10 @@ def attribute_shift(
         current_share=share(chosen.current_n, current_total),
         share_increase=gains[chosen.model],
         current_rate=chosen.current_flagged / chosen.current_n,
-        new_models=new_models,
+        new_models=new,
     )
+
+
+def new_models(usage: Sequence[ModelUsage]) -> tuple[str, ...]:
+    """Versions that serve the window but served none of the reference."""
+    return tuple(sorted(u.model for u in usage if u.current_n > 0 and u.reference_n == 0))

@@ -8,7 +8,14 @@ from datetime import datetime, timedelta
 import numpy as np
 import polars as pl
 
-from warehouse.drift.attribution import ModelUsage, attribute_shift
+from warehouse.drift.attribution import (
+    ALL_MODELS,
+    Attribution,
+    ModelUsage,
+    Reason,
+    attribute_shift,
+    new_models,
+)
 from warehouse.drift.stats import (
     benjamini_hochberg,
     newcombe_interval,
@@ -30,7 +37,7 @@ class DriftThresholds:
     million transcripts a 0.1-point rise is significant; the effect floor keeps such noise quiet.
     """
 
-    fdr: float = 0.01
+    fdr: float = 0.05
     min_abs_increase: float = 0.02
     min_ratio: float = 1.25
     min_current_n: int = 100
@@ -134,7 +141,10 @@ def rate_drift(bins: pl.DataFrame, thresholds: DriftThresholds = DriftThresholds
         significant=significant,
         detected=significant & large,
     )
-    extra = [_change_and_attribution(bins, row, thresholds) for row in table.select(keys).iter_rows(named=True)]
+    extra = [
+        _change_and_attribution(bins, row, thresholds)
+        for row in table.select(*keys, "detected").iter_rows(named=True)
+    ]
     return pl.concat([table, pl.DataFrame(extra, schema=_EXTRA_SCHEMA)], how="horizontal").select(
         [pl.col(name).cast(dtype) for name, dtype in RATE_COLUMNS.items()]
     )
@@ -183,10 +193,14 @@ def _change_and_attribution(bins: pl.DataFrame, key: dict, thresholds: DriftThre
         .sort("model")
         .iter_rows(named=True)
     ]
-    attribution = attribute_shift(usage, change_at, thresholds.change_tolerance, thresholds.min_share_increase)
+    # Only a reported shift is attributed; every other row is about all traffic of the segment.
+    if key["detected"]:
+        attribution = attribute_shift(usage, change_at, thresholds.change_tolerance, thresholds.min_share_increase)
+    else:
+        attribution = Attribution(ALL_MODELS, Reason.NONE, new_models=new_models(usage))
     return {
         "model": attribution.model,
-        "attribution": attribution.reason.value,
+        "attribution": attribution.reason.value if key["detected"] else None,
         "model_first_seen": attribution.first_seen,
         "model_share": attribution.current_share,
         "model_rate": attribution.current_rate,
