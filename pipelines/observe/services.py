@@ -187,7 +187,13 @@ def start_pushgateway(data_dir: Path, ready_timeout: float = 30.0) -> Service:
     binary = find_binary("pushgateway")
     return launch(
         "pushgateway",
-        lambda port: [binary, f"--web.listen-address=127.0.0.1:{port}", "--web.enable-admin-api"],
+        lambda port: [
+            binary,
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--web.enable-admin-api",
+            # Debian's build defaults to /var/lib/prometheus/pushgateway.data, shared by every instance.
+            f"--persistence.file={data_dir / 'pushgateway.data'}",
+        ],
         data_dir,
         ready_timeout,
     )
@@ -333,6 +339,19 @@ class ObserveStack:
     alertmanager: Service | None = None
     owns_root: bool = True
     services: list[Service] = field(default_factory=list)
+
+    def wait_for_targets(self, timeout: float = 30.0) -> None:
+        """Block until Prometheus has scraped every target successfully once.
+
+        Prometheus batches service-discovery updates every 5 s, so the first scrape of a fresh
+        server comes about 5 s after it is ready; waiting here keeps that out of later deadlines.
+        """
+
+        def all_up() -> bool:
+            active = prometheus_api(self.prometheus.url, "/api/v1/targets", {"state": "active"})["activeTargets"]
+            return bool(active) and all(target["health"] == "up" for target in active)
+
+        wait_until(all_up, timeout, what="every scrape target up")
 
     def close(self) -> None:
         for service in reversed(self.services):
