@@ -92,6 +92,7 @@ class RejectionKind(StrEnum):
     NOT_AN_OBJECT = "not_an_object"
     UNSUPPORTED_VERSION = "unsupported_schema_version"
     SCHEMA = "schema_violation"
+    UNPROCESSABLE = "unprocessable"  # the validator itself failed: kept, never allowed to stop ingest
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,14 @@ _encoder = msgspec.json.Encoder()
 
 
 def validate(raw: bytes, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> Accepted | Rejected:
+    """Validate one message; never raises, whatever the bytes (see ``_validate``)."""
+    try:
+        return _validate(raw, max_bytes)
+    except Exception as exc:  # noqa: BLE001 - poison must become a dead letter, not a crash loop
+        return Rejected(RejectionKind.UNPROCESSABLE, f"validator failed: {type(exc).__name__}")
+
+
+def _validate(raw: bytes, max_bytes: int) -> Accepted | Rejected:
     """Validate one Kafka message value against the transcript contract.
 
     Args:

@@ -130,3 +130,15 @@ def test_fast_path_normalises_content_parts_too():
     assert isinstance(outcome, Accepted)
     assert json.loads(outcome.messages_json)[0]["content"] == "hi"
     assert outcome.extra_json is None
+
+
+def test_a_validator_bug_dead_letters_the_message_instead_of_raising(monkeypatch):
+    import warehouse.contract as contract
+
+    def broken(raw, max_bytes):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(contract, "_validate", broken)
+    outcome = contract.validate(b"{}")
+    assert isinstance(outcome, Rejected) and outcome.kind == RejectionKind.UNPROCESSABLE
+    assert "RuntimeError" in outcome.reason
