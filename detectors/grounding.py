@@ -34,11 +34,6 @@ class Issue:
     reason: str
 
 
-# Vectorizable trigger: rows without any of these need no citation check.
-CITATION_TRIGGER = (
-    r"(?i)https?://|\b10\.\d{4,9}/|arxiv|\bet al\b|\((?:19|20)\d{2}[a-z]?\)|[\"“][^\"”\n]{40,}[\"”]"
-)
-
 _URL = re.compile(r"https?://[^\s<>\"'`\])}]+", re.IGNORECASE)
 _DOI = re.compile(r"\b10\.\d{1,9}/[^\s\"'<>`\])}]+", re.IGNORECASE)
 _ARXIV = re.compile(r"(?i)\barxiv(?:\.org/(?:abs|pdf)/|:\s?|\s+)(\d{4}\.\d{4,6})(v\d+)?")
@@ -97,7 +92,25 @@ def sources_haystack(text: str) -> str:
     return re.sub(r"https?://(?:www\.)?", "", text.lower())
 
 
-def citation_issues(answer: str, sources: str, year: int, month: int) -> list[Issue]:
+def sources_haystack_expr(text: pl.Expr) -> pl.Expr:
+    """Vectorized ``sources_haystack``."""
+    return text.str.to_lowercase().str.replace_all(r"https?://(?:www\.)?", "")
+
+
+# Per-kind triggers, run vectorized so the Python scans below run only where they can match.
+CITATION_KINDS = {
+    "doi": r"\b10\.\d{1,9}/",
+    "arxiv": r"(?i)arxiv",
+    "url": r"(?i)https?://",
+    "reference": r"\bet\s+al\b|\((?:19|20)\d{2}[a-z]?\)|\b(?:and|&)\s+[A-Z][a-z]+,?\s+\(?(?:19|20)\d{2}",
+    "quote": r"[\"“][^\"”\n]{40,}[\"”]",
+}
+ALL_KINDS = frozenset(CITATION_KINDS)
+
+
+def citation_issues(
+    answer: str, sources: str, year: int, month: int, kinds: frozenset[str] = ALL_KINDS
+) -> list[Issue]:
     """Ungrounded or invalid citations in ``answer``.
 
     Args:
@@ -105,17 +118,18 @@ def citation_issues(answer: str, sources: str, year: int, month: int) -> list[Is
         sources: ``sources_haystack`` of everything the model was given.
         year: the transcript's year (a citation dated later cannot exist).
         month: the transcript's month.
+        kinds: the citation kinds whose trigger (``CITATION_KINDS``) matched; others are skipped.
     """
     issues: list[Issue] = []
     seen_dois: set[str] = set()
-    for match in _DOI.finditer(answer):
+    for match in _DOI.finditer(answer) if "doi" in kinds else ():
         doi = match.group(0).rstrip(_TRAILING).lower()
         seen_dois.add(doi)
         if not re.match(r"^10\.\d{4,9}/\S+$", doi):
             issues.append(Issue(Strength.INVALID, "doi", doi, "malformed DOI prefix"))
         elif doi not in sources:
             issues.append(Issue(Strength.UNGROUNDED, "doi", doi, "DOI not in any source"))
-    for match in _ARXIV.finditer(answer):
+    for match in _ARXIV.finditer(answer) if "arxiv" in kinds else ():
         identifier = match.group(1)
         yy, mm = int(identifier[:2]), int(identifier[2:4])
         if not 1 <= mm <= 12 or (yy, mm) < (7, 4) or (2000 + yy, mm) > (year, month):
@@ -124,7 +138,7 @@ def citation_issues(answer: str, sources: str, year: int, month: int) -> list[Is
             )
         elif identifier not in sources:
             issues.append(Issue(Strength.UNGROUNDED, "arxiv", identifier, "arXiv id not in any source"))
-    for match in _URL.finditer(answer):
+    for match in _URL.finditer(answer) if "url" in kinds else ():
         url = normalize_url(match.group(0))
         path = url.partition("/")[2]
         if not path or any(url.endswith(doi) for doi in seen_dois) or "." not in url.partition("/")[0]:
@@ -133,11 +147,13 @@ def citation_issues(answer: str, sources: str, year: int, month: int) -> list[Is
             issues.append(
                 Issue(Strength.UNGROUNDED, "url", match.group(0).rstrip(_TRAILING), "URL not in any source")
             )
-    issues.extend(_reference_issues(answer, sources, year))
-    for match in _QUOTE.finditer(answer):
+    if "reference" in kinds:
+        issues.extend(_reference_issues(answer, sources, year))
+    flat_sources = re.sub(r"\s+", " ", sources) if "quote" in kinds else ""
+    for match in _QUOTE.finditer(answer) if "quote" in kinds else ():
         window = answer[max(0, match.start() - 120) : match.end() + 80]
         quote = re.sub(r"\s+", " ", match.group(1).lower()).strip()
-        if _ATTRIBUTION.search(window) and quote not in re.sub(r"\s+", " ", sources):
+        if _ATTRIBUTION.search(window) and quote not in flat_sources:
             issues.append(
                 Issue(
                     Strength.UNGROUNDED, "quote", match.group(1)[:120], "attributed quote not in any source"
@@ -251,11 +267,11 @@ def claim_issues(answer: str, known: Known) -> list[Issue]:
     for match in _NAME.finditer(answer):
         name = match.group(0)
         before = answer[max(0, match.start() - 8) : match.start()].rstrip()
-        opens_sentence = (not before or before[-1] in ".!?:\n*-#>") and not re.search(r"[-\s]", name)
-        continues_lowercase = re.match(r"\s+[^A-Z\s]", answer[match.end() :]) is not None
-        if opens_sentence and (not short or continues_lowercase):
+        single = " " not in name and "-" not in name
+        opens_sentence = single and (not before or before[-1] in ".!?:\n*-#>")
+        if opens_sentence and (not short or _CONTINUES_LOWERCASE.match(answer, match.end()) is not None):
             continue  # a lone capitalised word opening a sentence is usually just grammar
-        words = [w.lower() for w in re.split(r"[-\s]+", name)]
+        words = [name.lower()] if single else [w.lower() for w in _NAME_SPLIT.split(name)]
         if any(w not in _COMMON and w not in _PARTICLES and not known.has_word(w) for w in words):
             issues.append(Issue(Strength.CLAIM, "name", name, "name not in the context"))
     if short and not issues:
@@ -270,6 +286,8 @@ def claim_issues(answer: str, known: Known) -> list[Issue]:
     return issues
 
 
+_CONTINUES_LOWERCASE = re.compile(r"\s+[^A-Z\s]")
+_NAME_SPLIT = re.compile(r"[-\s]+")
 _WORDS_FOR_VALUE: dict[str, tuple[str, ...]] = {}
 for _word, _value in _NUMBER_WORDS.items():
     _WORDS_FOR_VALUE[str(_value)] = (*_WORDS_FOR_VALUE.get(str(_value), ()), _word)

@@ -271,6 +271,37 @@ def find_pii(text: str) -> list[PiiMatch]:
     return sorted(found, key=lambda match: match.start)
 
 
+def resolve(candidates: list[tuple[PiiType, str]]) -> list[tuple[PiiType, str]]:
+    """Validated, de-overlapped values from regex candidates of one text (the vectorized path's ``find_pii``).
+
+    Candidates come from running every pattern independently, so one digit run can be both a card
+    and a phone; as in ``find_pii`` the more specific type wins, and the digits of a checksum-failing
+    IBAN or grouped card are not re-read as a phone number.
+
+    Args:
+        candidates: (type, matched text) pairs, in any order.
+    """
+    kept: list[tuple[PiiType, str]] = []
+    claimed: list[str] = []  # digit strings already explained by a more specific type
+    for kind in _PRIORITY:
+        for raw_kind, raw in candidates:
+            if raw_kind is not kind:
+                continue
+            value = refine(kind, raw)
+            digits = re.sub(r"\D", "", raw)
+            if value is None:
+                shape = _BLOCKING_SHAPES.get(kind)
+                if shape is not None and shape.match(raw) and digits:
+                    claimed.append(digits)
+                continue
+            if kind is PiiType.PHONE and any(digits in other for other in claimed):
+                continue
+            if kind is not PiiType.EMAIL and digits:
+                claimed.append(re.sub(r"\D", "", value))
+            kept.append((kind, value))
+    return kept
+
+
 def redact_pii(expr: pl.Expr) -> pl.Expr:
     """Replace every candidate piece of personal data in a string column with ``[TYPE]``.
 

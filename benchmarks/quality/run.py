@@ -130,8 +130,10 @@ def summarize(outcomes: Iterable[Outcome]) -> dict[str, dict]:
         )
         slices[(case.detector, case.dataset, case.label_source.value)].add(case.slice)
     for (detector, dataset, source), names in slices.items():
-        if len(names) > 1 and "all" not in names:
-            merged = [pair for name in names for pair in groups[(detector, dataset, name, source)]]
+        # "all" pools the held-out slices only: "/train" slices were seen by a trained model.
+        held_out = [name for name in names if "/train" not in name]
+        if len(names) > 1 and "all" not in names and held_out:
+            merged = [pair for name in held_out for pair in groups[(detector, dataset, name, source)]]
             groups[(detector, dataset, "all", source)] = merged
     return {"|".join(key): Confusion.of(pairs).as_dict() for key, pairs in sorted(groups.items())}
 

@@ -6,14 +6,14 @@ import polars as pl
 
 from detectors.base import Detector, result_frame, severity_by_score
 from detectors.grounding import (
-    CITATION_TRIGGER,
+    CITATION_KINDS,
     Issue,
     Known,
     Strength,
     citation_issues,
     claim_issues,
     known_columns,
-    sources_haystack,
+    sources_haystack_expr,
 )
 from detectors.registry import register
 
@@ -24,7 +24,7 @@ _PER_EXTRA = 0.05
 @register
 class Fabrication(Detector):
     name = "fabrication"
-    version = "1.0.0"
+    version = "1.1.0"
     description = (
         "URLs, DOIs, arXiv ids, author-year references and attributed quotes in the assistant's text that no "
         "user/system message, tool output or context document contains (high severity when impossible on "
@@ -46,24 +46,35 @@ class Fabrication(Detector):
             "context_text",
             "tool_output_text",
             (pl.col("system_text") + "\n" + pl.col("user_text")).alias("asked"),
-            pl.col("assistant_text").str.contains(CITATION_TRIGGER).alias("cites"),
+            *[
+                pl.col("assistant_text").str.contains(pattern).alias(f"cites_{kind}")
+                for kind, pattern in CITATION_KINDS.items()
+            ],
             (grounded & (pl.col("final_answer").str.len_chars() > 0)).alias("grounded"),
         )
-        candidates = frame.filter(pl.col("cites") | pl.col("grounded"))
         sources = pl.concat_str(
-            [pl.col("context_text"), pl.col("tool_output_text"), pl.col("asked")], separator="\n"
+            [pl.col("asked"), pl.col("context_text"), pl.col("tool_output_text")], separator="\n"
         )
-        known_words, known_numbers = known_columns(
-            pl.when(pl.col("grounded")).then(sources).otherwise(pl.lit(""))
+        issues: dict[int, list[Issue]] = {}
+        kind_columns = [f"cites_{kind}" for kind in CITATION_KINDS]
+        citing = frame.filter(pl.any_horizontal(kind_columns)).select(
+            "row",
+            "year",
+            "month",
+            "assistant_text",
+            sources_haystack_expr(sources).alias("haystack"),
+            *kind_columns,
         )
-        candidates = candidates.with_columns(
-            known_words.alias("known_words"), known_numbers.alias("known_numbers")
+        for row, year, month, answer, haystack, *flags in citing.iter_rows():
+            kinds = frozenset(kind for kind, flag in zip(CITATION_KINDS, flags, strict=True) if flag)
+            issues.setdefault(row, []).extend(citation_issues(answer, haystack, year, month, kinds))
+        known_words, known_numbers = known_columns(sources)
+        grounded_rows = frame.filter("grounded").select(
+            "row", "final_answer", known_words.alias("known_words"), known_numbers.alias("known_numbers")
         )
-        findings: dict[int, tuple[float, str]] = {}
-        for row in candidates.iter_rows(named=True):
-            issues = _issues(row)
-            if issues:
-                findings[row["row"]] = _grade(issues)
+        for row, answer, words, numbers in grounded_rows.iter_rows():
+            issues.setdefault(row, []).extend(claim_issues(answer, Known(words, numbers)))
+        findings = {row: _grade(found) for row, found in issues.items() if found}
         hits = pl.DataFrame(
             {
                 "row": list(findings),
@@ -83,18 +94,6 @@ class Fabrication(Detector):
                 pl.col("hit_evidence"),
             )
         )
-
-
-def _issues(row: dict) -> list[Issue]:
-    sources_text = f"{row['asked']}\n{row['context_text']}\n{row['tool_output_text']}"
-    issues: list[Issue] = []
-    if row["cites"]:
-        issues.extend(
-            citation_issues(row["assistant_text"], sources_haystack(sources_text), row["year"], row["month"])
-        )
-    if row["grounded"]:
-        issues.extend(claim_issues(row["final_answer"], Known(row["known_words"], row["known_numbers"])))
-    return issues
 
 
 def _grade(issues: list[Issue]) -> tuple[float, str]:

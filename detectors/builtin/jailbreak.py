@@ -16,17 +16,32 @@ from detectors.injection import (
     is_meta_discussion,
     suffix_soup,
 )
+from detectors.jailbreak_model import load as load_model
 from detectors.registry import register
+
+# The n-gram model reads only longer user messages: the framings it catches (role-play, "imagine
+# you are...") need room, and short messages are left to the rules (also keeps it cheap).
+_MODEL_MIN_CHARS = 150
+_MODEL_MAX_CHARS = 4000
+_MODEL_BASE_SCORE = 0.6
+# ...and only messages with a framing cue: 94% of the PAIR prompts the model catches have one, while
+# ordinary long requests rarely do (0.4% of HH-RLHF first turns).
+_MODEL_CUE = (
+    r"(?i)\b(?:imagine|pretend|role-?play|scenario|hypothetical\w*|fiction\w*|story|novel|screenplay|script|character|"
+    r"persona|simulat\w*|game|act as|you are|you're|you will|as an? \w+|for (?:educational|research|academic) purposes|"
+    r"dan|mode|rules?)\b"
+)
 
 
 @register
 class Jailbreak(Detector):
     name = "jailbreak"
-    version = "1.0.0"
+    version = "1.1.0"
     description = (
         "Jailbreak and prompt-injection attempts: instruction overrides, developer-mode/DAN personas, "
         "'no restrictions' role-play, forced 'Sure, here is' prefixes, fake system notices, instructions "
-        "aimed at the assistant inside tool outputs or documents, and adversarial token-soup suffixes. "
+        "aimed at the assistant inside tool outputs or documents, adversarial token-soup suffixes, and an n-gram "
+        "logistic model for persuasive role-play framings (long user messages). "
         "Quoting such phrases to ask about them is not an attempt."
     )
 
@@ -47,13 +62,20 @@ class Jailbreak(Detector):
             "user_text",
             data.alias("data_text"),
             (tail_symbols >= SUFFIX_MIN_SYMBOLS).alias("suffix_candidate"),
+            (
+                (pl.col("user_text").str.len_chars() >= _MODEL_MIN_CHARS)
+                & pl.col("user_text").str.contains(_MODEL_CUE)
+            ).alias("model_candidate"),
             *spans,
         )
         signal_columns = [c for c in frame.columns if "|" in c]
         candidates = frame.filter(
-            pl.any_horizontal(pl.col(signal_columns).is_not_null()) | pl.col("suffix_candidate")
+            pl.any_horizontal(pl.col(signal_columns).is_not_null())
+            | pl.col("suffix_candidate")
+            | pl.col("model_candidate")
         )
         weights = {signal.id: signal.weight for signal in SIGNALS}
+        model = load_model()
         findings: dict[int, tuple[float, str]] = {}
         for row in candidates.iter_rows(named=True):
             fired: list[tuple[float, str, str]] = []
@@ -69,6 +91,17 @@ class Jailbreak(Detector):
                 tail = suffix_soup(row["user_text"])
                 if tail is not None:
                     fired.append((SUFFIX_WEIGHT, "adversarial_suffix in user", tail[-80:]))
+            if row["model_candidate"]:
+                probability, grams = model.score(row["user_text"][-_MODEL_MAX_CHARS:])
+                if probability >= model.threshold:
+                    lift = (probability - model.threshold) / (1.0 - model.threshold)
+                    fired.append(
+                        (
+                            _MODEL_BASE_SCORE + 0.25 * lift,
+                            "model.jailbreak_lr in user",
+                            f"p={probability:.2f} ({', '.join(grams)})",
+                        )
+                    )
             if not fired:
                 continue
             fired.sort(key=lambda item: -item[0])

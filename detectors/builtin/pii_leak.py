@@ -9,11 +9,10 @@ from detectors.pii import (
     HIGH_RISK_TYPES,
     PATTERNS,
     PiiType,
-    find_pii,
-    is_valid,
     mask,
     normalize,
     normalized_haystack,
+    resolve,
 )
 from detectors.registry import register
 
@@ -25,7 +24,7 @@ _PER_EXTRA_TYPE = 0.05
 @register
 class PiiLeak(Detector):
     name = "pii_leak"
-    version = "1.0.0"
+    version = "1.1.0"
     description = (
         "Assistant messages disclose emails, phone numbers, Luhn-valid card numbers, US SSNs, mod-97-valid "
         "IBANs or street addresses that the user did not supply (values from the system prompt are the "
@@ -36,11 +35,12 @@ class PiiLeak(Detector):
         frame = batch.select(
             "transcript_id", "assistant_text", "user_text", "system_text", "tool_output_text", "context_text"
         ).with_row_index("row")
-        candidate_rows = _rows_with_valid_candidates(frame)
+        candidates = _candidates(frame)
         findings: dict[int, tuple[float, str]] = {}
-        if candidate_rows:
-            for row in frame.filter(pl.col("row").is_in(candidate_rows)).iter_rows(named=True):
-                finding = _leaks_in(row)
+        if candidates:
+            texts = frame.filter(pl.col("row").is_in(list(candidates))).drop("assistant_text")
+            for row in texts.iter_rows(named=True):
+                finding = _leaks_in(resolve(candidates[row["row"]]), row)
                 if finding is not None:
                     findings[row["row"]] = finding
         hits = pl.DataFrame(
@@ -59,8 +59,8 @@ class PiiLeak(Detector):
         )
 
 
-def _rows_with_valid_candidates(frame: pl.DataFrame) -> list[int]:
-    """Rows whose assistant text has at least one candidate passing its check (vectorized extraction)."""
+def _candidates(frame: pl.DataFrame) -> dict[int, list[tuple[PiiType, str]]]:
+    """Regex candidates per row, from one vectorized extraction per type (rows without any are absent)."""
     extracted = frame.select(
         "row",
         *[
@@ -71,37 +71,36 @@ def _rows_with_valid_candidates(frame: pl.DataFrame) -> list[int]:
     long = (
         extracted.unpivot(index="row", variable_name="kind", value_name="value").explode("value").drop_nulls()
     )
-    rows: set[int] = set()
+    by_row: dict[int, list[tuple[PiiType, str]]] = {}
     for row, kind, value in long.iter_rows():
-        if row not in rows and is_valid(PiiType(kind), value):
-            rows.add(row)
-    return sorted(rows)
+        by_row.setdefault(row, []).append((PiiType(kind), value))
+    return by_row
 
 
-def _leaks_in(row: dict) -> tuple[float, str] | None:
+def _leaks_in(found: list[tuple[PiiType, str]], row: dict) -> tuple[float, str] | None:
     """Score and evidence for one transcript's disclosures, or None when all were supplied."""
     leaked: list[tuple[PiiType, str, str]] = []
     seen: set[tuple[PiiType, str]] = set()
     haystacks: dict[PiiType, tuple[str, str, str]] = {}
-    for match in find_pii(row["assistant_text"] or ""):
-        key = (match.type, normalize(match.type, match.value))
+    for kind, value in found:
+        key = (kind, normalize(kind, value))
         if key in seen or not key[1]:
             continue
         seen.add(key)
-        if match.type not in haystacks:
-            haystacks[match.type] = (
-                normalized_haystack(match.type, row["user_text"] or ""),
-                normalized_haystack(match.type, row["system_text"] or ""),
+        if kind not in haystacks:
+            haystacks[kind] = (
+                normalized_haystack(kind, row["user_text"] or ""),
+                normalized_haystack(kind, row["system_text"] or ""),
                 normalized_haystack(
-                    match.type, (row["tool_output_text"] or "") + "\n" + (row["context_text"] or "")
+                    kind, (row["tool_output_text"] or "") + "\n" + (row["context_text"] or "")
                 ),
             )
-        user, operator, retrieved = haystacks[match.type]
-        needle = f" {key[1]} " if match.type is PiiType.STREET_ADDRESS else key[1]
+        user, operator, retrieved = haystacks[kind]
+        needle = f" {key[1]} " if kind is PiiType.STREET_ADDRESS else key[1]
         if needle in user or needle in operator:
             continue
         source = "from a tool output or document" if needle in retrieved else "not found in the conversation"
-        leaked.append((match.type, mask(match.value), source))
+        leaked.append((kind, mask(value), source))
     if not leaked:
         return None
     types = {kind for kind, _, _ in leaked}

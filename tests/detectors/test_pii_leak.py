@@ -161,3 +161,22 @@ def test_redact_pii_is_vectorized_and_conservative():
     out = frame.select(redact_pii(pl.col("text")))["text"].to_list()
     assert out[0] == "mail [EMAIL_ADDRESS] or call [PHONE_NUMBER]"
     assert out[1] == "card [CREDIT_CARD]"  # redaction does not need the checksum
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Card 4111 1111 1111 1111, phone +44 7700 900123, mail a.b@gmail.com",
+        "IBAN GB82 WEST 1234 5698 7654 33 is wrong; call 0044 7700 900123",
+        "SSN 054-28-6917 and ticket 912-34-5678 at 24 Clarke Avenue",
+    ],
+)
+def test_vectorized_resolution_agrees_with_find_pii(text):
+    # The detector resolves candidates from per-type vectorized extraction; exports use find_pii.
+    # Both must report the same personal data.
+    import re
+
+    from detectors.pii import PATTERNS, resolve
+
+    candidates = [(kind, m.group()) for kind, pattern in PATTERNS.items() for m in re.finditer(pattern, text)]
+    assert sorted(resolve(candidates)) == sorted((m.type, m.value) for m in find_pii(text))

@@ -1,6 +1,7 @@
 """GPTFuzzer jailbreak templates (shared/datasets/gptfuzz) with a harmful question inserted: positives.
 
 Template i gets question ``i mod 100`` in its ``[INSERT PROMPT HERE]`` slot (labels by construction).
+Templates in the jailbreak model's training split are reported in the ``templates/train`` slice.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from benchmarks.quality.cases import Adapter, EvalCase, LabelSource
 from benchmarks.quality.common import make_transcript, stratified
+from detectors.training.jailbreak_split import gptfuzz_key, in_training_split
 
 
 def _cases(root: Path, n: int | None) -> Iterator[EvalCase]:
@@ -33,7 +35,7 @@ def _cases(root: Path, n: int | None) -> Iterator[EvalCase]:
             label=True,
             dataset="gptfuzz_templates",
             label_source=LabelSource.CONSTRUCTION,
-            slice="templates",
+            slice="templates/train" if in_training_split(gptfuzz_key(row["id"])) else "templates",
         )
         for i, row in enumerate(templates)
     ]

@@ -3,6 +3,8 @@
 NotInject prompts are benign but full of trigger words ("ignore", "uncensored", "roleplay"); the
 slice is the number of trigger words (1, 2, 3). WildGuard benign prompts are ordinary requests.
 Every case is labelled benign by construction; the false-positive rate is what matters here.
+Half of the WildGuard prompts trained the jailbreak model (``wildguard_benign/train``); NotInject
+was never used for training.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from benchmarks.quality.cases import Adapter, EvalCase, LabelSource
 from benchmarks.quality.common import make_transcript, stratified
+from detectors.training.jailbreak_split import in_training_split, text_key
 
 _TIERS = {
     "NotInject_one.json": "notinject_1",
@@ -26,6 +29,7 @@ def _cases(root: Path, n: int | None) -> Iterator[EvalCase]:
     cases = []
     for name, slice_name in [*_TIERS.items(), ("wildguard.json", "wildguard_benign")]:
         for i, item in enumerate(json.loads((folder / name).read_text(encoding="utf-8"))):
+            trained = slice_name == "wildguard_benign" and in_training_split(text_key(item["prompt"]))
             cases.append(
                 EvalCase(
                     transcript=make_transcript(
@@ -35,7 +39,7 @@ def _cases(root: Path, n: int | None) -> Iterator[EvalCase]:
                     label=False,
                     dataset="injecguard",
                     label_source=LabelSource.CONSTRUCTION,
-                    slice=slice_name,
+                    slice=f"{slice_name}/train" if trained else slice_name,
                 )
             )
     return stratified(cases, n, "injecguard")

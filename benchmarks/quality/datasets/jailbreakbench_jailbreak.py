@@ -3,7 +3,8 @@
 Every non-null attack ``prompt`` is a user turn; labels by construction (each was written as an
 attack). Slices per attack method: GCG (adversarial suffixes), JBC (the AIM template), PAIR
 (LLM-written role-play and hypothetical framings), random_search (rule template plus a suffix).
-Identical prompts across target models are kept once.
+Identical prompts across target models are kept once. Behaviours in the jailbreak model's training
+split (``detectors/training/jailbreak_split.py``) are reported in ``<method>/train`` slices.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from benchmarks.quality.cases import Adapter, EvalCase, LabelSource
 from benchmarks.quality.common import make_transcript, stratified
+from detectors.training.jailbreak_split import in_training_split, jbb_key
 
 _METHODS = {"GCG": "GCG", "JBC": "JBC", "PAIR": "PAIR", "prompt_with_random_search": "random_search"}
 
@@ -37,7 +39,7 @@ def _cases(root: Path, n: int | None) -> Iterator[EvalCase]:
                     label=True,
                     dataset="jailbreakbench",
                     label_source=LabelSource.CONSTRUCTION,
-                    slice=method,
+                    slice=f"{method}/train" if in_training_split(jbb_key(item["index"])) else method,
                 )
             )
     return stratified(cases, n, "jbb")
