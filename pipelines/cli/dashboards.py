@@ -11,8 +11,8 @@ from rich.console import Console
 dashboards_app = typer.Typer(
     help="Grafana dashboards as code (dashboards/*.py -> dashboards/generated/*.json).", no_args_is_help=True
 )
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 @dashboards_app.command()
@@ -41,7 +41,11 @@ def generate(
 def push(
     folder_uid: Annotated[str, typer.Option(help="Grafana folder to put the dashboards in.")] = "alignwatch",
     source: Annotated[
-        Path | None, typer.Option(help="Publish these JSON files instead of rendering the dashboards now.", exists=True)
+        Path | None, typer.Option(
+            help="Publish the *.json files of this folder instead of rendering the dashboards now.",
+            exists=True,
+            file_okay=False,
+        )
     ] = None,
 ) -> None:
     """Publish the dashboards to GRAFANA_URL with the token in GRAFANA_API_KEY (overwrites by uid)."""

@@ -144,3 +144,19 @@ def test_push_configuration_errors_name_the_setting_only(monkeypatch, env, messa
     assert result.exit_code == 2
     assert message in result.output
     assert TOKEN not in result.output
+
+
+def test_push_from_source_publishes_the_files_as_they_are(monkeypatch, tmp_path):
+    # Publishing a reviewed artifact (e.g. from a release) must not re-render from the current code.
+    generate(tmp_path)
+    edited = json.loads((tmp_path / "alignwatch-drift.json").read_text())
+    edited["title"] = "alignwatch / Drift (release 7)"
+    (tmp_path / "alignwatch-drift.json").write_text(json.dumps(edited))
+    with FakeGrafana(folder_exists=True) as grafana:
+        monkeypatch.setenv("GRAFANA_URL", grafana.url)
+        monkeypatch.setenv("GRAFANA_API_KEY", TOKEN)
+        result = runner.invoke(dashboards_app, ["push", "--source", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    titles = {b["dashboard"]["uid"]: b["dashboard"]["title"] for m, p, _, b in grafana.requests if p == "/api/dashboards/db"}
+    assert titles["alignwatch-drift"] == "alignwatch / Drift (release 7)"
+    assert len(titles) == len(DASHBOARDS)
