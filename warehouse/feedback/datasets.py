@@ -281,6 +281,9 @@ def build_dataset(
         if skip_if_unchanged and previous and previous[-1]["content_sha256"] == content.content_sha256:
             _record_last_build(root, created_at, previous[-1]["version"], unchanged=True)
             return BuildResult(None, None, counts, content.content_sha256, excluded, unchanged=True)
+        if not any(counts.values()) and version is None:
+            # Nothing confirmed (or everything excluded): an empty version would only be noise.
+            return BuildResult(None, None, counts, content.content_sha256, excluded)
         name = version or _next_version(root)
         if not _VERSION.match(name):
             raise ValueError(f"version must look like v0001, got {name!r}")
