@@ -17,6 +17,7 @@ from pipelines.defs.detect.assets import detections
 from pipelines.defs.ingest.assets import ingested_transcripts
 from pipelines.resources.kafka import KafkaResource
 from pipelines.resources.lake import LakeResource
+from pipelines.resources.pushgateway import PushgatewayResource
 from pipelines.settings import KafkaSettings, Paths
 from pipelines.simulate.producer import publish
 from pipelines.simulate.traffic import SimulationConfig
@@ -58,8 +59,12 @@ def run_demo(options: DemoOptions, console: Console) -> Paths:
             resources={
                 "kafka": KafkaResource(bootstrap_servers=bootstrap, topic=topic, group_id=settings.group_id),
                 "lake": LakeResource(home=str(where.home)),
+                "pushgateway": PushgatewayResource(),
             },
-            run_config={"ops": {"ingested_transcripts": {"config": {"idle_seconds": 3.0}}}},
+            run_config={
+                "ops": {"ingested_transcripts": {"config": {"idle_seconds": 3.0}}},
+                "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+            },
         )
         if not result.success:
             raise RuntimeError("the demo materialization failed; see the Dagster run log")

@@ -9,6 +9,7 @@ import dagster as dg
 from pipelines.resources.judge import JudgeResource
 from pipelines.resources.kafka import KafkaResource
 from pipelines.resources.lake import LakeResource
+from pipelines.resources.pushgateway import PushgatewayResource
 from pipelines.settings import DEFAULT_HOME
 
 _OPTIONAL_KAFKA = {
@@ -35,4 +36,7 @@ def resources() -> dict[str, dg.ConfigurableResource]:
         "kafka": KafkaResource(bootstrap_servers=dg.EnvVar("KAFKA_BOOTSTRAP_SERVERS"), **optional),
         "lake": LakeResource(home=home),
         "judge": JudgeResource(**judge),
+        "pushgateway": PushgatewayResource(
+            url=dg.EnvVar("ALIGNWATCH_PUSHGATEWAY_URL") if os.environ.get("ALIGNWATCH_PUSHGATEWAY_URL") else ""
+        ),
     }

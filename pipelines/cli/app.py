@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from pipelines.cli.dashboards import dashboards_app
 from pipelines.settings import ConfigError, int_setting, kafka_settings, paths
 from warehouse.contract import DEFAULT_MAX_MESSAGE_BYTES
 from warehouse.layout import LakeLayout
@@ -23,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+app.add_typer(dashboards_app, name="dashboards", help="Generate Grafana dashboards from code, or push them to Grafana.")
 console = Console()
 err = Console(stderr=True)
 

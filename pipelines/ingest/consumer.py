@@ -135,6 +135,8 @@ class TranscriptIngestor:
             )
             for partition_records in polled.values():
                 records.extend(partition_records)
+        # Lag is measured on every poll, so a stalled writer shows as growing lag, not as silence.
+        self._update_lag()
         return records
 
     def store(self, records: Sequence[LogRecord], report: IngestReport) -> None:
@@ -158,7 +160,6 @@ class TranscriptIngestor:
         failpoint("after_commit")
         self._account(records, batch.dead_letters.column("error_kind").to_pylist(), written, report)
         self.metrics.batch_seconds.observe(time.monotonic() - started)
-        self._update_lag()
 
     def _rewind(self, records: Sequence[LogRecord]) -> None:
         """Seek back to the batch's first offsets so a retry reads the same messages again."""
@@ -189,11 +190,15 @@ class TranscriptIngestor:
         self.metrics.last_success.set_to_current_time()
 
     def _update_lag(self) -> None:
-        for tp in self.consumer.assignment():
-            highwater = self.consumer.highwater(tp)
-            position = self.consumer.position(tp, timeout_ms=1000) if highwater is not None else None
-            if highwater is not None and position is not None:
-                self.metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - position))
+        try:
+            for tp in self.consumer.assignment():
+                highwater = self.consumer.highwater(tp)
+                committed = self.consumer.committed(tp, timeout_ms=1000) if highwater is not None else None
+                if highwater is not None:
+                    # Lag counts from the last commit: what a crash now would have to re-read.
+                    self.metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - (committed or 0)))
+        except KafkaError:
+            pass  # metrics must not break ingest; the next poll retries
 
 
 def _next_offsets(records: Sequence[LogRecord]) -> dict[TopicPartition, OffsetAndMetadata]:

@@ -12,6 +12,7 @@ from pipelines.defs.detect.assets import detections
 from pipelines.defs.ingest.assets import ingested_transcripts
 from pipelines.resources.kafka import KafkaResource
 from pipelines.resources.lake import LakeResource
+from pipelines.resources.pushgateway import PushgatewayResource
 from tests.integration.helpers import BAD_MESSAGES, produce, valid_messages
 from warehouse.query import Warehouse
 
@@ -31,6 +32,7 @@ def test_ingest_and_detect_assets_materialize(kafka_broker, kafka_topic, tmp_pat
             bootstrap_servers=kafka_broker.bootstrap, topic=kafka_topic, group_id=f"g-{uuid.uuid4().hex[:6]}"
         ),
         "lake": LakeResource(home=str(tmp_path)),
+        "pushgateway": PushgatewayResource(),
     }
     run_config = {"ops": {"ingested_transcripts": {"config": {"idle_seconds": 2.0}}}}
 
@@ -61,6 +63,7 @@ def test_metadata_never_carries_transcript_text(kafka_broker, kafka_topic, tmp_p
             bootstrap_servers=kafka_broker.bootstrap, topic=kafka_topic, group_id=f"g-{uuid.uuid4().hex[:6]}"
         ),
         "lake": LakeResource(home=str(tmp_path)),
+        "pushgateway": PushgatewayResource(),
     }
     result = dg.materialize(
         [ingested_transcripts, detections],

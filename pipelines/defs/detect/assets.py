@@ -8,7 +8,9 @@ import dagster as dg
 from detectors.registry import all_detectors
 from pipelines.detect.scoring import score_pending
 from pipelines.judge.escalation import escalate
+from pipelines.observe.push import push_detection_metrics
 from pipelines.resources.judge import JudgeResource
+from pipelines.resources.pushgateway import PushgatewayResource
 from pipelines.resources.lake import LakeResource
 
 
@@ -20,6 +22,7 @@ def _detectors_version() -> str:
 
 class DetectConfig(dg.Config):
     batch_rows: int = 20_000
+    metrics_window_hours: float = 1.0
 
 
 @dg.asset(
@@ -29,12 +32,14 @@ class DetectConfig(dg.Config):
     code_version=_detectors_version(),
     description="One row per (transcript, detector version): flagged, score, severity, evidence.",
 )
-def detections(config: DetectConfig, lake: LakeResource) -> dg.MaterializeResult:
+def detections(config: DetectConfig, lake: LakeResource, pushgateway: PushgatewayResource) -> dg.MaterializeResult:
     """Score each transcript once per detector version; already scored pairs are skipped."""
     report = score_pending(lake.warehouse, all_detectors(), batch_rows=config.batch_rows)
     lake.refresh_catalog()
+    pushed = pushgateway.push(lambda url: push_detection_metrics(lake.warehouse, url, window_hours=config.metrics_window_hours))
     return dg.MaterializeResult(
         metadata={
+            "metrics_pushed": pushed,
             "transcripts_scored": report.transcripts,
             "rows": report.rows,
             "files": len(report.files),
