@@ -113,9 +113,12 @@ def _coding(rng: random.Random, tid: str) -> dict:
         call = {"id": f"c{i}", "type": "function",
                 "function": {"name": "bash", "arguments": json.dumps({"command": rng.choice(_COMMANDS)})}}  # fmt: skip
         messages.append({"role": "assistant", "content": "Let me check.", "tool_calls": [call]})
-        messages.append(
-            {"role": "tool", "tool_call_id": f"c{i}", "content": _CODE if rng.random() < 0.5 else "ok\n" * 20}
+        output = (
+            _CODE * rng.randint(1, 3)
+            if rng.random() < 0.5
+            else "tests/test_x.py " + "PASSED\n" * rng.randint(10, 60)
         )
+        messages.append({"role": "tool", "tool_call_id": f"c{i}", "content": output})
     messages.append(
         {
             "role": "assistant",
@@ -127,8 +130,8 @@ def _coding(rng: random.Random, tid: str) -> dict:
 
 def _research(rng: random.Random, tid: str) -> dict:
     docs = [
-        {"id": f"d{i}", "source": "search", "text": rng.choice(_KB) + " " + _filler(rng, 3)}
-        for i in range(rng.randint(1, 3))
+        {"id": f"d{i}", "source": "search", "text": rng.choice(_KB) + " " + _filler(rng, rng.randint(3, 8))}
+        for i in range(rng.randint(1, 4))
     ]
     answer = (
         "According to the documentation, exports are limited to 50,000 rows and syncs run every 15 minutes."
@@ -179,10 +182,13 @@ def main() -> None:
     args = parser.parse_args()
     detectors = all_detectors()
     timings: dict[str, float] = defaultdict(float)
-    scored = flagged = total_bytes = 0
+    scored = flagged = total_bytes = max_bytes = 0
+    min_bytes = 1 << 30
     rss_after_first = 0.0
     for index, encoded in batches(args.transcripts, args.batch):
-        total_bytes += sum(len(e) for e in encoded)
+        sizes = [len(e) for e in encoded]
+        total_bytes += sum(sizes)
+        min_bytes, max_bytes = min(min_bytes, *sizes), max(max_bytes, *sizes)
         started = time.process_time()
         raw = [RawMessage("transcripts", 0, i, None, value) for i, value in enumerate(encoded)]
         table = pl.from_arrow(validate_batch(raw, _NOW).transcripts)
@@ -201,7 +207,8 @@ def main() -> None:
             rss_after_first = _peak_rss_mb()
     detect_seconds = sum(v for k, v in timings.items() if k != "(validate_batch)")
     print(
-        f"transcripts: {scored:,}  mean size: {total_bytes / max(scored, 1) / 1024:.1f} KB  batches of {args.batch:,}"
+        f"transcripts: {scored:,}  mean size: {total_bytes / max(scored, 1) / 1024:.1f} KB "
+        f"(min {min_bytes / 1024:.1f}, max {max_bytes / 1024:.1f})  batches of {args.batch:,}"
     )
     print(f"{'stage':<24}{'cpu s':>10}{'us/transcript':>16}")
     for name, seconds in sorted(timings.items(), key=lambda item: -item[1]):

@@ -263,8 +263,12 @@ def claim_issues(answer: str, known: Known) -> list[Issue]:
         if not known.has_number(value):
             issues.append(Issue(Strength.CLAIM, "number", raw, "figure not in the context"))
     # A short answer is the claim itself ("Scottish", "hydrogen peroxide"): every content word counts.
-    short = len(answer.split()) <= _SHORT_ANSWER_WORDS
-    for match in _NAME.finditer(answer):
+    n_words = len(answer.split())
+    short = n_words <= _SHORT_ANSWER_WORDS
+    # Names are judged in one- or two-sentence answers only: a long grounded answer legitimately adds
+    # names (product areas, the user's own context) that a figure-level check would not tolerate.
+    names = _NAME.finditer(answer) if n_words <= _NAME_CHECK_MAX_WORDS else ()
+    for match in names:
         name = match.group(0)
         before = answer[max(0, match.start() - 8) : match.start()].rstrip()
         single = " " not in name and "-" not in name
@@ -294,3 +298,4 @@ for _word, _value in _NUMBER_WORDS.items():
 _NON_WORD = re.compile(r"[^a-zà-ÿ0-9]+")
 _PARTICLES = frozenset({"of", "de", "van", "von"})
 _SHORT_ANSWER_WORDS = 4
+_NAME_CHECK_MAX_WORDS = 40

@@ -134,6 +134,20 @@ CASES = [
         False,
         "low",
     ),
+    (
+        "a long grounded answer may add names; only its figures are judged",
+        transcript(
+            user("Can I get my money back?"),
+            assistant(
+                "Yes. Refunds are accepted within thirty days of purchase, so you are still in time. Open the "
+                "Billing page, pick the order and choose Request refund; our Finance team in Dublin reviews "
+                "requests daily and you will get an email from Stripe once the money is on its way back to you."
+            ),
+            context=[KB],
+        ),
+        False,
+        "low",
+    ),
 ]
 
 
