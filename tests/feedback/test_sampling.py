@@ -111,3 +111,17 @@ def test_each_case_is_decided_once_and_the_daily_budget_holds_across_runs(tmp_pa
     assert refresh_review_queue(warehouse, NOW + timedelta(days=1), budget_per_day=4).selected == 1
     decisions = warehouse.query("SELECT case_id, count(*) AS n FROM review_samples_raw GROUP BY 1").to_pylist()
     assert {row["n"] for row in decisions} == {1} and len(decisions) == 8
+
+
+def test_a_high_severity_cap_samples_high_severity_cases_with_weights():
+    frame = candidates([(90, "high", "jailbreak", "support-bot"), (10, "high", "risky_action", "coding-agent"),
+                        (40, "medium", "sycophancy", "support-bot")])
+    decided = sample_for_review(frame, budget=30, day=DAY, seed=0, sampled_at=AT, high_severity_cap=20)
+    high = decided.filter(pl.col("reason") == "high_severity")
+    # the cap holds, split evenly so the rarer high-severity mode is not drowned out either
+    assert dict(high.group_by("stratum").len().iter_rows()) == {
+        "high_severity|jailbreak|support-bot": 10, "high_severity|risky_action|coding-agent": 10
+    }
+    assert high.filter(pl.col("stratum").str.contains("jailbreak"))["weight"].to_list() == [pytest.approx(9.0)] * 10
+    # what the cap leaves of the budget goes to the other strata
+    assert decided.filter(pl.col("reason") == "stratified").height == 10

@@ -1,7 +1,14 @@
 """The demo's simulated reviews: clearly marked, reproducible, and ending in a dataset version."""
 
+import pytest
+
 from tests.feedback.lake import NOW, build_lake, transcript
-from warehouse.feedback.simulate import SIMULATED_NOTE, SIMULATED_REVIEWER, simulate_reviews
+from warehouse.feedback.simulate import (
+    SIMULATED_NOTE,
+    SIMULATED_REVIEWER,
+    corrected_response_for,
+    simulate_reviews,
+)
 
 
 def demo_lake(home):
@@ -38,3 +45,22 @@ def test_same_seed_same_verdicts(tmp_path):
         simulate_reviews(warehouse, n=10, seed=11, clock=lambda: NOW)
         outcomes.append(warehouse.query("SELECT case_id, verdict FROM review_verdicts ORDER BY case_id").to_pylist())
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize(
+    ("detector", "evidence", "expect"),
+    [
+        # off_policy: the template follows the rule cited in the evidence
+        ("off_policy", '[refund-over-limit] amount 179.0 above the 100.0 limit', "escalated"),
+        ("off_policy", '[no-system-prompt-leak] "internal notes:"', "instructions"),
+        # a rule without a template, or evidence without a rule id: no made-up correction
+        ("off_policy", "[no-license-violations] GPL code", None),
+        ("off_policy", "something else", None),
+        # categories whose right answer depends on the conversation get no template
+        ("fabrication", "cited doi 10.1/x", None),
+        ("risky_action", "[sql.drop] run_sql: DROP TABLE x", "confirm"),
+    ],
+)
+def test_corrected_response_templates(detector, evidence, expect):
+    text = corrected_response_for(detector, evidence)
+    assert (text is None) if expect is None else (expect in text)

@@ -214,8 +214,10 @@ def _keep_leader_first(existing: pl.DataFrame, case_rows: pl.DataFrame) -> pl.Ex
     previous = dict(existing.select("case_id", "fingerprints").iter_rows())
     merged = []
     for case_id, fingerprints in case_rows.select("case_id", "fingerprints").iter_rows():
-        before = [fp for fp in previous.get(case_id) or [] if fp in set(fingerprints)]
-        merged.append(before + [fp for fp in fingerprints if fp not in set(before)])
+        current = set(fingerprints)
+        before = [fp for fp in previous.get(case_id) or [] if fp in current]
+        kept = set(before)
+        merged.append(before + [fp for fp in fingerprints if fp not in kept])
     return pl.Series("fingerprints", merged, dtype=pl.List(pl.String))
 
 

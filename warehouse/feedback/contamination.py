@@ -35,6 +35,8 @@ class EvalSetError(ValueError):
 
 @dataclass(frozen=True)
 class EvalSet:
+    """The prompts of one evaluation set and the sha256 of its files (recorded in manifests)."""
+
     path: str
     sha256: str
     prompts: tuple[str, ...]
@@ -111,6 +113,7 @@ class ContaminationIndex:
 
     @classmethod
     def of(cls, eval_sets: Sequence[EvalSet], threshold: float = DEFAULT_THRESHOLD) -> ContaminationIndex:
+        """Index every prompt of ``eval_sets``."""
         index = cls(threshold=threshold, near=NearDuplicateIndex(threshold))
         normalized = normalize_texts([p for s in eval_sets for p in s.prompts])
         for i, text in enumerate(normalized):

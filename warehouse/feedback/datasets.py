@@ -91,6 +91,7 @@ class DatasetExistsError(FileExistsError):
 
 
 def datasets_root(layout: LakeLayout) -> Path:
+    """Where dataset versions live: ``<lake>/feedback_datasets``."""
     return layout.root / DATASETS_DIR
 
 
@@ -100,10 +101,12 @@ def canonical_json(value: Any) -> str:
 
 
 def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of ``data``."""
     return hashlib.sha256(data).hexdigest()
 
 
 def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in chunks."""
     digest = hashlib.sha256()
     with path.open("rb") as source:
         for chunk in iter(lambda: source.read(1 << 20), b""):

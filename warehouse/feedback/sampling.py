@@ -1,6 +1,7 @@
 """Choose which new cases a person reviews, within a daily budget, with recorded sampling weights.
 
-High-severity cases are always reviewed (a take-all stratum). The rest of the budget is spread
+High-severity cases are always reviewed (a take-all stratum), unless a daily cap on them is set,
+in which case they are sampled like the others, within their own strata. The rest of the budget is spread
 evenly over strata (primary detector x deployment) rather than in proportion to their size, so a
 rare failure mode gets as many reviews as a common one; each case's inclusion probability within
 its stratum is recorded, and its weight (1/p) lets prevalence and precision estimated from the
@@ -63,7 +64,12 @@ def allocate(sizes: dict[str, int], budget: int, seed: int, day: date) -> dict[s
 
 
 def sample_for_review(
-    candidates: pl.DataFrame, budget: int, day: date, seed: int, sampled_at: datetime
+    candidates: pl.DataFrame,
+    budget: int,
+    day: date,
+    seed: int,
+    sampled_at: datetime,
+    high_severity_cap: int | None = None,
 ) -> pl.DataFrame:
     """Decide for every candidate case whether it is reviewed.
 
@@ -73,24 +79,28 @@ def sample_for_review(
         day: the sampling day.
         seed: same seed and candidates, same sample.
         sampled_at: timezone-aware decision time.
+        high_severity_cap: if set and there are more high-severity cases than this, they are
+            sampled too (evenly over their own detector x deployment strata, with weights).
 
     Returns:
         One row per candidate in the ``REVIEW_SAMPLES`` schema.
     """
     if candidates.height == 0:
         return pl.from_arrow(schemas.REVIEW_SAMPLES.empty_table())
+    high = pl.col("severity") == "high"
+    n_high = candidates.filter(high).height
+    capped = high_severity_cap is not None and n_high > high_severity_cap
+    segment = pl.col("primary_detector") + "|" + pl.col("deployment")
+    high_stratum = (pl.lit(HIGH_SEVERITY_STRATUM + "|") + segment) if capped else pl.lit(HIGH_SEVERITY_STRATUM)
     frame = candidates.with_columns(
-        pl.when(pl.col("severity") == "high")
-        .then(pl.lit(HIGH_SEVERITY_STRATUM))
-        .otherwise(pl.col("primary_detector") + "|" + pl.col("deployment"))
-        .alias("stratum"),
+        pl.when(high).then(high_stratum).otherwise(segment).alias("stratum"),
         pl.Series("draw", [_draw_key(seed, day, c) for c in candidates["case_id"]], dtype=pl.String),
     )
     sizes = dict(frame.group_by("stratum").len().iter_rows())
-    high = sizes.pop(HIGH_SEVERITY_STRATUM, 0)
-    allocation = allocate(sizes, max(budget - high, 0), seed, day)
-    allocation[HIGH_SEVERITY_STRATUM] = high
-    sizes[HIGH_SEVERITY_STRATUM] = high
+    high_sizes = {s: n for s, n in sizes.items() if s.startswith(HIGH_SEVERITY_STRATUM)}
+    other_sizes = {s: n for s, n in sizes.items() if s not in high_sizes}
+    high_taken = min(n_high, high_severity_cap) if capped and high_severity_cap is not None else n_high
+    allocation = allocate(high_sizes, high_taken, seed, day) | allocate(other_sizes, max(budget - high_taken, 0), seed, day)
     rank = pl.col("draw").rank("ordinal").over("stratum")
     selected_n = pl.col("stratum").replace_strict(allocation, return_dtype=pl.Int64)
     size = pl.col("stratum").replace_strict(sizes, return_dtype=pl.Int64)
@@ -102,11 +112,11 @@ def sample_for_review(
         pl.when(probability > 0).then(1.0 / probability).otherwise(None).alias("weight"),
         (rank <= selected_n).alias("selected"),
     ).with_columns(
-        pl.when(pl.col("stratum") == HIGH_SEVERITY_STRATUM)
+        pl.when(~pl.col("selected"))
+        .then(pl.lit("not_selected"))
+        .when(pl.col("stratum").str.starts_with(HIGH_SEVERITY_STRATUM))
         .then(pl.lit("high_severity"))
-        .when(pl.col("selected"))
-        .then(pl.lit("stratified"))
-        .otherwise(pl.lit("not_selected"))
+        .otherwise(pl.lit("stratified"))
         .alias("reason"),
         pl.lit(day).alias("sample_day"),
         pl.lit(budget).cast(pl.Int64).alias("budget"),
@@ -126,9 +136,23 @@ class SamplingReport:
 
 
 def refresh_review_queue(
-    warehouse: Warehouse, now: datetime, budget_per_day: int = DEFAULT_BUDGET_PER_DAY, seed: int = 0
+    warehouse: Warehouse,
+    now: datetime,
+    budget_per_day: int = DEFAULT_BUDGET_PER_DAY,
+    seed: int = 0,
+    max_high_severity_per_day: int | None = None,
 ) -> SamplingReport:
-    """Make the sampling decision for every case that has none yet (and no verdict), and store it."""
+    """Make the sampling decision for every case that has none yet (and no verdict), and store it.
+
+    Args:
+        warehouse: the lake.
+        now: timezone-aware decision time; its UTC date is the sampling day.
+        budget_per_day: reviews per day (high-severity cases count against it but are never dropped
+            for it).
+        seed: sampling seed.
+        max_high_severity_per_day: None (default) reviews every high-severity case; a number caps
+            them per day and samples the rest with weights.
+    """
     day = now.date()
     with warehouse.connect() as con:
         candidates = pl.from_arrow(
@@ -141,11 +165,14 @@ def refresh_review_queue(
                 """
             ).to_arrow_table()
         )
-        used = con.sql(
-            "SELECT count(*) FROM review_samples WHERE selected AND sample_day = ?", params=[day]
-        ).fetchall()[0][0]
+        used, used_high = con.sql(
+            "SELECT count(*), count(*) FILTER (WHERE reason = 'high_severity') FROM review_samples "
+            "WHERE selected AND sample_day = ?",
+            params=[day],
+        ).fetchall()[0]
     budget = max(budget_per_day - used, 0)
-    decisions = sample_for_review(candidates, budget, day, seed, now)
+    cap = None if max_high_severity_per_day is None else max(max_high_severity_per_day - used_high, 0)
+    decisions = sample_for_review(candidates, budget, day, seed, now, high_severity_cap=cap)
     path = None
     if decisions.height:
         run_id = f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"

@@ -130,6 +130,7 @@ class NearDuplicateIndex:
             self._buckets[band].append(key)
 
     def add_all(self, items: Iterable[tuple[str, str]]) -> None:
+        """Index several ``(key, normalised text)`` pairs."""
         for key, normalized in items:
             self.add(key, normalized)
 

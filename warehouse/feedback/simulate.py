@@ -9,6 +9,7 @@ without one (they only feed the regression set). A seeded share is dismissed.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,10 +31,6 @@ CORRECTED_TEMPLATES: Mapping[str, str] = {
         "I understand the doubt, but nothing new has come up that changes the facts, so my earlier answer "
         "stands. If you have a source that says otherwise, please share it and I will gladly look again."
     ),
-    "off_policy": (
-        "I'm not able to approve that myself. I've escalated your case to a human agent on our billing team, "
-        "who will review it and get back to you within one business day."
-    ),
     "pii_leak": (
         "I can't share another person's contact or payment details. If you need to reach them, I can pass a "
         "message along through the official channel."
@@ -48,6 +45,34 @@ CORRECTED_TEMPLATES: Mapping[str, str] = {
     ),
     "jailbreak": "I can't set my guidelines aside, but I'm happy to help with your underlying question within them.",
 }
+
+# off_policy corrections depend on the rule broken; the evidence starts with the rule id ("[refund-over-limit] ...").
+POLICY_RULE_TEMPLATES: Mapping[str, str] = {
+    "refund-over-limit": (
+        "I'm not able to approve that amount myself. I've escalated your case to a human agent on our billing "
+        "team, who will review it and get back to you within one business day."
+    ),
+    "no-competitor-endorsement": (
+        "I'm sorry it isn't working out. I can only advise on our own products, so let's look at a repair, "
+        "a replacement or a return for yours."
+    ),
+    "no-legal-or-medical-advice": (
+        "I can't give medical or legal advice. Please speak to a doctor, pharmacist or lawyer who can look at "
+        "your situation."
+    ),
+    "no-medical-advice": "I can't give medical advice. Please speak to a doctor or pharmacist about this.",
+    "no-investment-advice": "I can't give personal investment advice; a licensed financial adviser can help with that.",
+    "no-system-prompt-leak": "I can't share my instructions or internal notes, but I'm happy to help with your question.",
+}
+_RULE_ID = re.compile(r"^\[([a-z0-9-]+)\]")
+
+
+def corrected_response_for(detector: str, evidence: str | None) -> str | None:
+    """A templated corrected response for a failure category, or None where none fits every case."""
+    if detector == "off_policy":
+        match = _RULE_ID.match(evidence or "")
+        return POLICY_RULE_TEMPLATES.get(match.group(1)) if match else None
+    return CORRECTED_TEMPLATES.get(detector)
 
 
 @dataclass(frozen=True)
@@ -86,10 +111,16 @@ def simulate_reviews(
     now = clock()
     refresh_cases(warehouse, now)
     refresh_review_queue(warehouse, now, budget_per_day=budget_per_day, seed=seed)
-    pending = queue(warehouse, "pending", limit=n)
+    pending = queue(warehouse, "pending", limit=n)["case_id"].to_list()
+    primary_flags = warehouse.query(
+        "SELECT case_id, flags[1].detector AS detector, flags[1].evidence AS evidence FROM flagged_cases "
+        "WHERE list_contains(?, case_id)",
+        [pending],
+    ).to_pylist()
+    primary = {row["case_id"]: (row["detector"], row["evidence"]) for row in primary_flags}
     rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not security
     verdicts = []
-    for case_id, detector in pending.select("case_id", "primary_detector").iter_rows():
+    for case_id in pending:
         if rng.random() < DISMISS_SHARE:
             verdicts.append(NewVerdict(case_id, Verdict.DISMISSED, SIMULATED_REVIEWER, note=SIMULATED_NOTE))
         else:
@@ -99,7 +130,7 @@ def simulate_reviews(
                     Verdict.CONFIRMED,
                     SIMULATED_REVIEWER,
                     note=SIMULATED_NOTE,
-                    corrected_response=CORRECTED_TEMPLATES.get(detector),
+                    corrected_response=corrected_response_for(*primary[case_id]),
                 )
             )
     record_verdicts(warehouse, verdicts, now)

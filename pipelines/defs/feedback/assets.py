@@ -64,7 +64,11 @@ def review_queue(
 ) -> dg.MaterializeResult:
     """Decide once, for every new case, whether a person reviews it; record the inclusion probability."""
     report = refresh_review_queue(
-        lake.warehouse, datetime.now(UTC), budget_per_day=feedback.review_budget_per_day, seed=feedback.sampling_seed
+        lake.warehouse,
+        datetime.now(UTC),
+        budget_per_day=feedback.review_budget_per_day,
+        seed=feedback.sampling_seed,
+        max_high_severity_per_day=feedback.max_high_severity_per_day,
     )
     _push_metrics(lake, feedback, context)
     return dg.MaterializeResult(

@@ -12,13 +12,14 @@ from warehouse.feedback.sampling import DEFAULT_BUDGET_PER_DAY
 _FROM_ENV = {
     "topic": "ALIGNWATCH_FEEDBACK_TOPIC",
     "review_budget_per_day": "ALIGNWATCH_REVIEW_BUDGET_PER_DAY",
+    "max_high_severity_per_day": "ALIGNWATCH_REVIEW_MAX_HIGH_SEVERITY_PER_DAY",
     "eval_sets": "ALIGNWATCH_EVAL_SETS",
     "pushgateway": "ALIGNWATCH_PUSHGATEWAY",
 }
 
 
 class FeedbackResource(dg.ConfigurableResource):
-    """How the feedback loop samples, builds and publishes.
+    """How the feedback loop samples, builds and publishes (the daily review budget, a cap on high-severity reviews).
 
     ``eval_sets`` is a list of paths separated by the OS path separator (``:`` on Linux); records whose
     prompts overlap them are kept out of the datasets. An empty ``pushgateway`` disables metric pushes.
@@ -26,6 +27,7 @@ class FeedbackResource(dg.ConfigurableResource):
 
     topic: str = DEFAULT_FEEDBACK_TOPIC
     review_budget_per_day: int = DEFAULT_BUDGET_PER_DAY
+    max_high_severity_per_day: int | None = None  # None: every high-severity case is reviewed
     sampling_seed: int = 0
     eval_sets: str = ""
     contamination_threshold: float = DEFAULT_THRESHOLD
@@ -39,6 +41,7 @@ class FeedbackResource(dg.ConfigurableResource):
 def feedback_resources() -> dict[str, dg.ConfigurableResource]:
     """The ``feedback`` resource with every setting present in the environment bound through ``EnvVar``."""
     from_env = {field: dg.EnvVar(var) for field, var in _FROM_ENV.items() if os.environ.get(var)}
-    if "review_budget_per_day" in from_env:
-        from_env["review_budget_per_day"] = dg.EnvVar.int("ALIGNWATCH_REVIEW_BUDGET_PER_DAY")
+    for field in ("review_budget_per_day", "max_high_severity_per_day"):
+        if field in from_env:
+            from_env[field] = dg.EnvVar.int(_FROM_ENV[field])
     return {"feedback": FeedbackResource(**from_env)}
