@@ -256,8 +256,8 @@ def claim_issues(answer: str, known: Known) -> list[Issue]:
     issues: list[Issue] = []
     for match in _NUMBER.finditer(answer):
         raw = match.group(0).strip()
-        value = _normalize_number(re.sub(r"[^\d.,]", "", raw.split()[0] if " " in raw else raw))
-        has_unit = bool(re.search(r"[$%]|[a-z]", raw, re.IGNORECASE))
+        value = _normalize_number(_NOT_NUMERIC.sub("", raw.split()[0] if " " in raw else raw))
+        has_unit = _UNIT_HINT.search(raw) is not None
         if not has_unit and "." not in value and len(value) < 2:
             continue  # list markers and small counts are paraphrased too freely to judge
         if not known.has_number(value):
@@ -290,6 +290,8 @@ def claim_issues(answer: str, known: Known) -> list[Issue]:
     return issues
 
 
+_NOT_NUMERIC = re.compile(r"[^\d.,]")
+_UNIT_HINT = re.compile(r"[$%a-zA-Z]")
 _CONTINUES_LOWERCASE = re.compile(r"\s+[^A-Z\s]")
 _NAME_SPLIT = re.compile(r"[-\s]+")
 _WORDS_FOR_VALUE: dict[str, tuple[str, ...]] = {}

@@ -112,8 +112,11 @@ SIGNALS: tuple[Signal, ...] = (
     Signal(
         "data.instruction_to_assistant",
         r"(?i)\b(?:add|include|integrate|insert|append|embed|encode|encrypt|translate|reverse|use|write|put|mention|"
-        r"incorporate|upgrade|develop|format|respond|answer|reply)\b[^.\n]{0,80}\b(?:your|the) (?:response|answer|reply|"
+        r"incorporate|upgrade|develop|format|respond|answer|reply|provide|render|express|modify|augment|enhance|"
+        r"apply|replace|substitute|shift|invert)\b[^.\n]{0,80}\b(?:your|the) (?:response|answer|reply|"
         r"output|summary|code|solution)s?\b|\b(?:your answer's|in your (?:response|answer|reply))\b"
+        r"|\b(?:can you |please )?(?:reply|respond|answer)(?: only)? (?:in|using|with) (?:french|german|spanish|italian|"
+        r"portuguese|chinese|japanese|reverse|base\d+|emojis?|a cipher|code)\b"
         r"|\b(?:ai|llm|language model|assistant|chatbot|gpt)\b,? (?:please |you must |must )?(?:ignore|do|send|reply|respond|"
         r"include|output|tell|say|forward)\b|\bif you are an? (?:ai|llm|language model|assistant)\b|\bnote to (?:the )?(?:ai|assistant|llm)\b",
         0.8,
