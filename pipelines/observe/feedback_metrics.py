@@ -81,6 +81,8 @@ def collect_feedback_metrics(warehouse: Warehouse, datasets_root: Path) -> Feedb
     return metrics
 
 
-def push_feedback_metrics(metrics: FeedbackMetrics, gateway: str, job: str = JOB) -> None:
-    """Replace the job's metrics on the Pushgateway at ``gateway`` (host:port or URL)."""
-    push_to_gateway(gateway, job=job, registry=metrics.registry, timeout=PUSH_TIMEOUT_S)
+def push_feedback_metrics(warehouse: Warehouse, gateway_url: str, datasets_root: Path, timeout: float = PUSH_TIMEOUT_S) -> FeedbackMetrics:
+    """Collect the feedback gauges and replace the ``alignwatch_feedback`` group on the Pushgateway."""
+    metrics = collect_feedback_metrics(warehouse, datasets_root)
+    push_to_gateway(gateway_url, job=JOB, registry=metrics.registry, timeout=timeout)
+    return metrics

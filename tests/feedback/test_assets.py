@@ -11,6 +11,7 @@ from pipelines.defs.feedback.definitions import ASSETS, JOBS, RESOURCES, SCHEDUL
 from pipelines.defs.feedback.resources import FeedbackResource
 from pipelines.resources.kafka import KafkaResource
 from pipelines.resources.lake import LakeResource
+from pipelines.resources.pushgateway import PushgatewayResource
 from tests.feedback.lake import NOW, build_lake, transcript
 from warehouse.feedback.reviews import NewVerdict, Verdict, queue, record_verdicts
 
@@ -52,7 +53,12 @@ def gateway():
 
 
 def test_definitions_expose_assets_jobs_and_a_daily_dataset_schedule():
-    resources = {"lake": LakeResource(home="unused"), "kafka": KafkaResource(bootstrap_servers="unused:9092"), **RESOURCES}
+    resources = {
+        "lake": LakeResource(home="unused"),
+        "kafka": KafkaResource(bootstrap_servers="unused:9092"),
+        "pushgateway": PushgatewayResource(),
+        **RESOURCES,
+    }
     defs = dg.Definitions(assets=ASSETS, jobs=JOBS, schedules=SCHEDULES, sensors=SENSORS, resources=resources)
     graph = defs.resolve_asset_graph()
     assert {k.to_user_string() for k in graph.get_all_asset_keys()} >= {
@@ -72,7 +78,11 @@ def test_feedback_assets_materialize_in_process(tmp_path, gateway):
     docs = [transcript(f"t{i}", f"Please refund order {i} twice", "Refunded $400. FAIL:off_policy:medium") for i in range(4)]
     docs.append(transcript("x", "Drop the prod table", "Dropped. FAIL:risky_action:high"))
     warehouse = build_lake(tmp_path, docs)
-    resources = {"lake": LakeResource(home=str(tmp_path)), "feedback": FeedbackResource(pushgateway=gateway.address)}
+    resources = {
+        "lake": LakeResource(home=str(tmp_path)),
+        "feedback": FeedbackResource(),
+        "pushgateway": PushgatewayResource(url=f"http://{gateway.address}"),
+    }
 
     first = dg.materialize([flagged_cases, review_queue, feedback_dataset], resources=resources)
     assert first.success
@@ -85,7 +95,7 @@ def test_feedback_assets_materialize_in_process(tmp_path, gateway):
     record_verdicts(warehouse, [NewVerdict(c, Verdict.CONFIRMED, "ann", corrected_response="I'll ask a person first.") for c in cases], NOW)
     second = dg.materialize([feedback_dataset], resources=resources)
     built = metadata_of(second, "feedback_dataset")
-    assert (built["version"], built["records_sft"], built["unchanged"]) == (1, 2, 0)
+    assert (built["version"], built["records_sft"], built["unchanged"], built["metrics_pushed"]) == (1, 2, 0, 1)
     pushed = "\n".join(body for path, body in gateway.bodies if path.endswith("/job/alignwatch_feedback"))
     assert 'alignwatch_review_queue_cases{status="confirmed"} 2.0' in pushed
     assert 'alignwatch_feedback_dataset_records{kind="sft"} 2.0' in pushed

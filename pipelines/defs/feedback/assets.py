@@ -7,9 +7,10 @@ import dagster as dg
 
 from pipelines.defs.feedback.resources import FeedbackResource
 from pipelines.feedback.publish import publish_feedback
-from pipelines.observe.feedback_metrics import collect_feedback_metrics, push_feedback_metrics
+from pipelines.observe.feedback_metrics import push_feedback_metrics
 from pipelines.resources.kafka import KafkaResource
 from pipelines.resources.lake import LakeResource
+from pipelines.resources.pushgateway import PushgatewayResource
 from warehouse.feedback.cases import refresh_cases
 from warehouse.feedback.datasets import build_dataset, datasets_root
 from warehouse.feedback.sampling import refresh_review_queue
@@ -22,14 +23,9 @@ review_verdicts = dg.AssetSpec(
 )
 
 
-def _push_metrics(lake: LakeResource, feedback: FeedbackResource, context: dg.AssetExecutionContext) -> None:
-    if not feedback.pushgateway:
-        return
-    try:
-        push_feedback_metrics(collect_feedback_metrics(lake.warehouse, datasets_root(lake.layout)), feedback.pushgateway)
-    except OSError as exc:
-        # Metrics are best effort: an unreachable gateway must not fail the build it reports on.
-        context.log.warning(f"could not push feedback metrics: {type(exc).__name__}")
+def _push_metrics(lake: LakeResource, pushgateway: PushgatewayResource) -> int:
+    pushed = pushgateway.push(lambda url: push_feedback_metrics(lake.warehouse, url, datasets_root(lake.layout)))
+    return int(pushed)
 
 
 @dg.asset(
@@ -59,9 +55,7 @@ def flagged_cases(lake: LakeResource) -> dg.MaterializeResult:
     code_version="1",
     description="Daily review sample: all high-severity cases, then stratified by detector x deployment, with weights.",
 )
-def review_queue(
-    context: dg.AssetExecutionContext, lake: LakeResource, feedback: FeedbackResource
-) -> dg.MaterializeResult:
+def review_queue(lake: LakeResource, feedback: FeedbackResource, pushgateway: PushgatewayResource) -> dg.MaterializeResult:
     """Decide once, for every new case, whether a person reviews it; record the inclusion probability."""
     report = refresh_review_queue(
         lake.warehouse,
@@ -70,9 +64,10 @@ def review_queue(
         seed=feedback.sampling_seed,
         max_high_severity_per_day=feedback.max_high_severity_per_day,
     )
-    _push_metrics(lake, feedback, context)
+    pushed = _push_metrics(lake, pushgateway)
     return dg.MaterializeResult(
         metadata={
+            "metrics_pushed": pushed,
             "candidates": report.candidates,
             "selected": report.selected,
             "high_severity": report.high_severity,
@@ -88,9 +83,7 @@ def review_queue(
     code_version="1",
     description="Immutable dataset versions (SFT, DPO preference pairs, regression evals) from confirmed cases.",
 )
-def feedback_dataset(
-    context: dg.AssetExecutionContext, lake: LakeResource, feedback: FeedbackResource
-) -> dg.MaterializeResult:
+def feedback_dataset(lake: LakeResource, feedback: FeedbackResource, pushgateway: PushgatewayResource) -> dg.MaterializeResult:
     """Build the next version unless nothing changed; PII redacted, eval-set overlaps excluded."""
     result = build_dataset(
         lake.warehouse,
@@ -99,9 +92,10 @@ def feedback_dataset(
         redact=feedback.redact_pii,
         threshold=feedback.contamination_threshold,
     )
-    _push_metrics(lake, feedback, context)
+    pushed = _push_metrics(lake, pushgateway)
     return dg.MaterializeResult(
         metadata={
+            "metrics_pushed": pushed,
             "version": int(result.version[1:]) if result.version else 0,
             "unchanged": int(result.unchanged),
             **{f"records_{kind}": count for kind, count in result.counts.items()},

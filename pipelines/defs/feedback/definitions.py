@@ -1,6 +1,6 @@
 """What the feedback stage adds to the code location (wired in by ``pipelines/definitions.py``).
 
-Needs the ``lake`` and ``kafka`` resources of ``pipelines.environment.resources()`` plus ``RESOURCES``.
+Needs the ``lake``, ``kafka`` and ``pushgateway`` resources of ``pipelines.environment.resources()`` plus ``RESOURCES``.
 """
 
 from pipelines.defs.feedback.assets import (

@@ -1,4 +1,4 @@
-"""Settings of the feedback loop as a Dagster resource (topic, review budget, eval sets, pushgateway)."""
+"""Settings of the feedback loop as a Dagster resource (topic, review budget, eval sets, redaction)."""
 # No "from __future__ import annotations": Dagster resolves resource field types from annotations.
 
 import os
@@ -14,7 +14,6 @@ _FROM_ENV = {
     "review_budget_per_day": "ALIGNWATCH_REVIEW_BUDGET_PER_DAY",
     "max_high_severity_per_day": "ALIGNWATCH_REVIEW_MAX_HIGH_SEVERITY_PER_DAY",
     "eval_sets": "ALIGNWATCH_EVAL_SETS",
-    "pushgateway": "ALIGNWATCH_PUSHGATEWAY",
 }
 
 
@@ -22,7 +21,7 @@ class FeedbackResource(dg.ConfigurableResource):
     """How the feedback loop samples, builds and publishes (the daily review budget, a cap on high-severity reviews).
 
     ``eval_sets`` is a list of paths separated by the OS path separator (``:`` on Linux); records whose
-    prompts overlap them are kept out of the datasets. An empty ``pushgateway`` disables metric pushes.
+    prompts overlap them are kept out of the datasets. Metrics go through the shared ``pushgateway`` resource.
     """
 
     topic: str = DEFAULT_FEEDBACK_TOPIC
@@ -32,7 +31,6 @@ class FeedbackResource(dg.ConfigurableResource):
     eval_sets: str = ""
     contamination_threshold: float = DEFAULT_THRESHOLD
     redact_pii: bool = True
-    pushgateway: str = ""
 
     def load_eval_sets(self) -> list[EvalSet]:
         return [load_eval_set(path) for path in self.eval_sets.split(os.pathsep) if path.strip()]
