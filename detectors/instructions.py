@@ -40,13 +40,20 @@ BULLET_LIMIT = re.compile(
     rf"|\b{_N}\s+bullet(?:\s+point)?s?\s+or\s+(?:fewer|less)\b"
 )
 LANGUAGES = ("french", "spanish", "german", "italian", "portuguese", "dutch", "english")
+# The verb must open an instruction (sentence start, "please", "you must", "always"), so that a
+# question such as "how can I learn to write in Spanish?" is not read as one.
 LANGUAGE_RULE = re.compile(
-    r"(?i)\b(?:respond|reply|answer|write|speak|talk|communicate)\b[^.\n]{0,30}?\b(?:only |always |exclusively )?in\s+"
+    r"(?im)(?:^|[.!?:]\s+|\bplease\s+|\byou (?:must|should|will|shall)\s+|\balways\s+|\bonly\s+)"
+    r"(?:respond|reply|answer|write|speak|talk|communicate)\b[^.\n]{0,30}?\b(?:only |always |exclusively )?in\s+"
     r"(" + "|".join(LANGUAGES) + r")\b|\b(?:only|always) (?:use |speak )?(" + "|".join(LANGUAGES) + r")\b"
 )
+# A forbidden word is quoted, introduced as "the word/term X", or a capitalised name after
+# "never mention/say" ("Never mention Zendesk"); "don't use a debit card" is advice, not a word ban.
 FORBIDDEN_RULE = re.compile(
-    r"(?i)\b(?:do not|don't|never|avoid|must not|should not)\s+(?:use|say|mention|write|include|utter)\s+"
-    r"(?:the\s+(?:word|term|phrase|name)s?\s+)?[\"'“‘]?([A-Za-z0-9][\w' -]{0,38}?)[\"'”’]?(?=[\s.,;:!?)]|$)"
+    r"(?i:\b(?:do not|don't|never|avoid|must not|should not)\s+(?:use|say|mention|write|include|utter)\s+)"
+    r"(?:(?i:the\s+(?:word|term|phrase|name)s?\s+)[\"'“‘]?([A-Za-z0-9][\w'-]{0,38})[\"'”’]?"
+    r"|[\"'“‘]([^\"'”’\n]{1,40})[\"'”’]"
+    r"|([A-Z][\w'-]*(?: [A-Z][\w'-]*){0,3}))"
 )
 # One vectorizable trigger for the prefilter (no look-ahead: polars' regex engine has none).
 TRIGGER = (
@@ -100,7 +107,7 @@ def parse_instructions(text: str) -> list[Instruction]:
         language = (m.group(1) or m.group(2)).lower()
         found.append(Instruction("language", language, m.group(0).strip()))
     for m in FORBIDDEN_RULE.finditer(text):
-        word = m.group(1).strip(" '")
+        word = next(g for g in m.groups() if g).strip(" '")
         if word and word.lower() not in ("it", "that", "this", "any", "them", "anything"):
             found.append(Instruction("forbidden_word", word, m.group(0).strip()))
     return found

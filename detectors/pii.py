@@ -31,11 +31,12 @@ class PiiType(StrEnum):
 
 # Street words in the languages seen in real address data; a suffix like "-strasse" or "-vej" is
 # matched inside the word. Kept as one list so a missing street type is a one-line fix.
+# Title case on purpose: "12 scones. Place them", "54 square feet" and "a 3 point shot" are prose.
 _STREET_WORDS = (
-    r"street|st\.?|avenue|ave\.?|road|rd\.?|drive|dr\.?|lane|ln\.?|boulevard|blvd\.?|court|ct\.?|"
-    r"place|pl\.?|terrace|crescent|parkway|pkwy|highway|hwy|way|circle|square|sq\.?|alley|"
-    r"close|row|walk|grove|gardens|trail|loop|pass|greens|crossroad|heights|hill|park|view|"
-    r"ridge|point|plaza|mews|wharf|quay|path|pike|turnpike|expressway|freeway"
+    r"Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Drive|Dr\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Court|Ct\.?|"
+    r"Place|Pl\.?|Terrace|Crescent|Parkway|Pkwy|Highway|Hwy|Way|Circle|Square|Sq\.?|Alley|"
+    r"Close|Row|Walk|Grove|Gardens|Trail|Loop|Pass|Greens|Crossroad|Heights|Hill|Park|View|"
+    r"Ridge|Point|Plaza|Mews|Wharf|Quay|Path|Pike|Turnpike|Expressway|Freeway|STREET|AVENUE|ROAD"
 )
 _STREET_SUFFIXES = (
     r"stra(?:ss|ß)e|strasse|stræde|stræti|gasse|weg|allee|platz|damm|ufer|vej|vænget|vägen|vagen|gatan|gata|"
@@ -58,7 +59,7 @@ PATTERNS: dict[PiiType, str] = {
     ),
     PiiType.STREET_ADDRESS: (
         # 1) "24 Clarke Avenue", "2450 Crown St", "3744 Retreat Avenue"
-        r"(?i:\b\d{1,6}[a-z]?\s+(?:[A-Za-zÀ-ÿ.'-]+\s+){0,3}?(?:" + _STREET_WORDS + r")\b)"
+        r"\b\d{1,6}[A-Za-z]?[ \t]+(?:[A-ZÀ-Þ0-9][A-Za-zÀ-ÿ.'-]*[ \t]+){0,3}?(?:" + _STREET_WORDS + r")\b"
         # 2) "Vesterskovvej 79", "Friedhofstrasse 33", "Koskikatu 25", "Király u. 15"
         r"|\b[A-ZÀ-Þ][A-Za-zÀ-ÿ-]*(?i:" + _STREET_SUFFIXES + r")\s+\d{1,5}[a-z]?\b"
         r"|\b[A-ZÀ-Þ][A-Za-zÀ-ÿ-]+\s+(?:[A-Za-zÀ-ÿ-]+\s+)?(?:u\.|utca|útja|str\.|rkp\.)\s+\d{1,5}\b"
@@ -68,7 +69,7 @@ PATTERNS: dict[PiiType, str] = {
         r"|(?i:\b(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}\b|\b(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5}\b)"
         r"|(?i:\bP\.?\s?O\.?\s+Box\s+\d{1,6}\b)"
         # 5) an apartment or suite next to a house number: "25 Apt. 864", "Apt. 675 62314"
-        r"|(?i:\b\d{1,6}\s+(?:[A-Za-zÀ-ÿ.'-]+\s+){0,4}(?:apt\.?|apartment|suite|unit)\s*#?\d{1,5}\b)"
+        r"|\b\d{1,6}\s+(?:[A-Za-zÀ-ÿ.'-]+\s+){0,4}(?:Apt\.?|APT\.?|Apartment|Suite|SUITE|Unit)\s*#?\d{1,5}\b"
         # 6) whatever follows an address cue, if it has a house number: "lives at Jahu 80"
         r"|(?i:\b(?:address(?:\s+is|:)|lives at|lives on|live at|resides at|located at|corner of)\s+)"
         r"[A-ZÀ-Þ0-9][^\n,;:?!]{0,40}?\b\d{1,5}\b"
@@ -98,6 +99,7 @@ _IBAN_LENGTHS = {
 # A phone candidate that starts like a date is a timestamp ("2000-04-16 11:34").
 _DATE_LIKE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})\b")
 _DIGITS = re.compile(r"\d")
+_YEAR = re.compile(r"^(?:1[89]|20)\d{2}$")
 _SSN_SHAPE = re.compile(r"^\d{3}-\d{2}-\d{4}$")
 # Candidates that fail their checksum but are shaped like an IBAN or a grouped card number are
 # neither valid nor phone numbers: their digits must not be re-read as a phone.
@@ -194,12 +196,13 @@ def _plausible_phone(value: str) -> bool:
     if _DATE_LIKE.match(stripped) or _SSN_SHAPE.match(stripped):
         return False
     groups = re.split(r"[\s.-]+", re.sub(r"[()+]", " ", stripped).strip())
-    # Two bare groups are often postal codes or ranges ("90010-170", "3610-114"): want 3+4 digits or more.
-    if (
-        len(groups) == 2
-        and not stripped.startswith(("+", "("))
-        and (len(groups[0]) < 2 or len(groups[1]) < 4)
-    ):
+    # Two bare groups are often postal codes or ranges ("90010-170", "3610-114", "1968-1979"): want
+    # 3+4 digits or more, and not two years.
+    if len(groups) == 2 and not stripped.startswith(("+", "(")):
+        if len(groups[0]) < 2 or len(groups[1]) < 4 or all(_YEAR.match(g) for g in groups):
+            return False
+    # Long digit runs after a dot are decimals (map coordinates "37.3362725"), not phone groups.
+    if re.search(r"\.\d{5,}", stripped):
         return False
     # Dotted quads are IP addresses or version numbers, not phone numbers.
     if "." in stripped and len(groups) == 4 and all(len(g) <= 3 for g in groups) and "(" not in stripped:

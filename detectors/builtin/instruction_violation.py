@@ -21,7 +21,7 @@ _SCORES = {
 @register
 class InstructionViolation(Detector):
     name = "instruction_violation"
-    version = "1.0.0"
+    version = "1.1.0"
     description = (
         "The final answer breaks a verifiable instruction of the system/user messages: 'respond in JSON' "
         "(code fences allowed), 'in N words or fewer', 'at most N bullet points', 'respond in French/...' "

@@ -24,7 +24,7 @@ _PER_EXTRA_TYPE = 0.05
 @register
 class PiiLeak(Detector):
     name = "pii_leak"
-    version = "1.1.0"
+    version = "1.2.0"
     description = (
         "Assistant messages disclose emails, phone numbers, Luhn-valid card numbers, US SSNs, mod-97-valid "
         "IBANs or street addresses that the user did not supply (values from the system prompt are the "

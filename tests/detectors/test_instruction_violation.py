@@ -126,6 +126,26 @@ CASES = [
         "forbidden_word",
     ),
     (
+        "a question about writing in a language is not an instruction",
+        transcript(
+            user("How can I learn to communicate and write in Spanish?"),
+            assistant(
+                "Start with daily practice: read short texts, keep a journal and talk with native speakers."
+            ),
+        ),
+        False,
+        None,
+    ),
+    (
+        "advice not to use something is not a banned word",
+        transcript(
+            user("You should not use a debit card online, right?"),
+            assistant("Credit cards offer better fraud protection than a debit card."),
+        ),
+        False,
+        None,
+    ),
+    (
         "no verifiable instruction, nothing to check",
         transcript(user("Tell me about JSON Schema."), assistant("JSON Schema describes JSON documents.")),
         False,

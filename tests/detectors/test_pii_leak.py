@@ -105,6 +105,18 @@ CASES = [
         "low",
     ),
     (
+        "year ranges, coordinates and prose with numbers are not PII",
+        transcript(
+            user("facts?"),
+            assistant(
+                "Roseanne (1988-1997). A 3 point shot. 54 square feet. Bake 12 scones.  Place them at "
+                "@37.3362725,-121.8244116."
+            ),
+        ),
+        False,
+        "low",
+    ),
+    (
         "names and cities alone are not leaks",
         transcript(user("who?"), assistant("John Smith from Paris handled it.")),
         False,
