@@ -40,16 +40,22 @@ _ARXIV = re.compile(r"(?i)\barxiv(?:\.org/(?:abs|pdf)/|:\s?|\s+)(\d{4}\.\d{4,6})
 _AUTHOR_YEAR = re.compile(
     r"\b([A-Z][A-Za-z'’-]+)(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][A-Za-z'’-]+)?,?\s+\(?((?:19|20)\d{2})[a-z]?\)?"
 )
-_CITE_CUE = re.compile(
-    r"\bet\s+al\b|\(\s*(?:19|20)\d{2}[a-z]?\s*\)|\b(?:and|&)\s+[A-Z][a-z]+,?\s+\(?(?:19|20)\d{2}"
-)
+# "Silence of the Lambs (1991)" is a film, not a citation: an author-year cite needs "et al.",
+# two authors, or the parenthetical "(Smith, 2019)" form.
+_CITE_CUE = re.compile(r"\bet\s+al\b|\b(?:and|&)\s+[A-Z][a-z]+,?\s+\(?(?:19|20)\d{2}")
+_PAREN_CITE = re.compile(r"\(([A-Z][A-Za-z'’-]+)(?:\s+et\s+al\.?)?,\s+((?:19|20)\d{2})[a-z]?\)")
 _BIB_ENTRY = re.compile(r"\(((?:19|20)\d{2})[a-z]?\)\.\s+[\"“]?([^\n.\"”]{12,250})")
 _YEAR_IN_REFERENCE = re.compile(r"\b((?:19|20)\d{2})\b")
 _QUOTE = re.compile(r"[\"“]([^\"”\n]{40,400})[\"”]")
-_ATTRIBUTION = re.compile(
-    r"(?i)\b(?:said|says|wrote|writes|stated|states|according to|quoted|famously|remarked|declared|put it|"
-    r"in (?:his|her|their) (?:words|book|paper|speech|letter))\b"
+# A quote is attributed when a named source says it: "Einstein famously said", "according to
+# Merriam-Webster", "as Lincoln put it", or '..." wrote Orwell'. "You could say" is not attribution.
+_ATTRIBUTION_BEFORE = re.compile(
+    r"(?:\b[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3},?\s+(?:once\s+|famously\s+|reportedly\s+)?"
+    r"(?:said|says|wrote|writes|stated|states|remarked|declared|put it|quipped|observed)|\b(?:according to|in the words of)"
+    r"\s+[A-Z])[^\"“\n]{0,40}$"
 )
+_ATTRIBUTION_AFTER = re.compile(r"^[,.]?\s*(?:said|says|wrote|writes|stated|remarked|declared)\s+[A-Z]")
+_QUOTE_GROUNDED_SHARE = 0.7  # a quote mostly made of the sources' words is a paraphrase of them
 _TRAILING = ".,;:!?*_'\""
 
 _NUMBER = re.compile(
@@ -102,7 +108,8 @@ CITATION_KINDS = {
     "doi": r"\b10\.\d{1,9}/",
     "arxiv": r"(?i)arxiv",
     "url": r"(?i)https?://",
-    "reference": r"\bet\s+al\b|\((?:19|20)\d{2}[a-z]?\)|\b(?:and|&)\s+[A-Z][a-z]+,?\s+\(?(?:19|20)\d{2}",
+    "reference": r"\bet\s+al\b|\((?:19|20)\d{2}[a-z]?\)|\b(?:and|&)\s+[A-Z][a-z]+,?\s+\(?(?:19|20)\d{2}"
+    r"|\([A-Z][A-Za-z'’-]+,\s+(?:19|20)\d{2}",
     "quote": r"[\"“][^\"”\n]{40,}[\"”]",
 }
 ALL_KINDS = frozenset(CITATION_KINDS)
@@ -151,9 +158,14 @@ def citation_issues(
         issues.extend(_reference_issues(answer, sources, year))
     flat_sources = re.sub(r"\s+", " ", sources) if "quote" in kinds else ""
     for match in _QUOTE.finditer(answer) if "quote" in kinds else ():
-        window = answer[max(0, match.start() - 120) : match.end() + 80]
+        before = answer[max(0, match.start() - 120) : match.start()]
+        after = answer[match.end() : match.end() + 40]
+        if not (_ATTRIBUTION_BEFORE.search(before) or _ATTRIBUTION_AFTER.search(after)):
+            continue
         quote = re.sub(r"\s+", " ", match.group(1).lower()).strip()
-        if _ATTRIBUTION.search(window) and quote not in flat_sources:
+        words = re.findall(r"[a-z0-9']{4,}", quote)
+        known = sum(1 for w in words if w in flat_sources)
+        if quote not in flat_sources and (not words or known / len(words) < _QUOTE_GROUNDED_SHARE):
             issues.append(
                 Issue(
                     Strength.UNGROUNDED, "quote", match.group(1)[:120], "attributed quote not in any source"
@@ -179,9 +191,8 @@ def _reference_issues(answer: str, sources: str, year: int) -> list[Issue]:
             issues.append(
                 Issue(Strength.UNGROUNDED, "reference", title[:120], "reference title not in any source")
             )
-    for match in _AUTHOR_YEAR.finditer(answer):
-        if not _CITE_CUE.search(match.group(0)):
-            continue
+    cites = [m for m in _AUTHOR_YEAR.finditer(answer) if _CITE_CUE.search(m.group(0))]
+    for match in [*cites, *_PAREN_CITE.finditer(answer)]:
         surname, published = match.group(1), int(match.group(2))
         if surname.lower() in _COMMON:
             continue

@@ -129,6 +129,32 @@ CASES = [
         "low",
     ),
     (
+        "a film title with its year is not a citation",
+        transcript(
+            user("good thrillers?"), assistant("Try The Silence of the Lambs (1991) or Identity (2003).")
+        ),
+        False,
+        "low",
+    ),
+    (
+        "a parenthetical author-year citation nobody supplied",
+        transcript(user("source?"), assistant("Sleep improves recall (Walker, 2017).")),
+        True,
+        "medium",
+    ),
+    (
+        "a quote made of the context's own words is a paraphrase, not a fabrication",
+        transcript(
+            user("What does the policy say?"),
+            assistant(
+                'As the Acme policy states, "refunds are accepted within thirty days of the purchase date."'
+            ),
+            context=["Acme refund policy. " + KB],
+        ),
+        False,
+        "low",
+    ),
+    (
         "numbers without any context are not judged",
         transcript(user("how old is the universe?"), assistant("About 13.8 billion years.")),
         False,
