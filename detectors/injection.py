@@ -155,7 +155,8 @@ COMBINED_BONUS = 0.2
 SUFFIX_SYMBOLS = r"[!-&(-+/:-@\[-`{-~]"  # ASCII punctuation except . , ' -
 SUFFIX_TAIL_CHARS = 120
 SUFFIX_MIN_SYMBOLS = 4  # cheap vectorized pre-filter; ``suffix_soup`` decides
-SUFFIX_MIN_WEIRDNESS = 4.5
+SUFFIX_MIN_WEIRDNESS = 4.0
+_QUOTED_PUNCTUATION = re.compile(r"[\"'“”‘’][.,?!;:)]|[.,?!;:(][\"'“”‘’]")
 SUFFIX_WEIGHT = 0.7
 _CODE_HINT = re.compile(
     r"```|\b(?:def|class|import|return|function|const|let|var|SELECT|FROM|Traceback|Exception)\b|;\s*$|^\s{4}|\{\s*\n\s*\"",
@@ -178,11 +179,35 @@ def is_meta_discussion(text: str, span: str) -> bool:
 
 
 def suffix_soup(text: str) -> str | None:
-    """The tail of ``text`` when it looks like an adversarial suffix, else None."""
-    tail = text.rstrip()[-SUFFIX_TAIL_CHARS:]
+    """The tail of ``text`` when it looks like an adversarial suffix, else None.
+
+    An adversarial suffix is token soup glued to an otherwise plain request: the text before the tail
+    must read as prose (enough of it, few symbols), and a message that talks about code (inline code,
+    shell or regex syntax) needs a much stronger tail, since code is symbol-dense by nature.
+    """
+    stripped = text.rstrip()
     if _CODE_HINT.search(text):
         return None
+    head, tail = stripped[:-SUFFIX_TAIL_CHARS], stripped[-SUFFIX_TAIL_CHARS:]
+    if (
+        len(head) >= _MIN_PROSE_HEAD
+        and len(re.findall(SUFFIX_SYMBOLS, head)) / len(head) > _MAX_HEAD_SYMBOL_SHARE
+    ):
+        return None
+    tail = _QUOTED_PUNCTUATION.sub(" ", tail)  # 'the word "frokost"?' is prose, not token soup
     clusters = len(re.findall(r"[!-/:-@\[-`{-~]{2,}", tail))  # runs like `(@"`, `]$.`, `-->`
     camel = len(re.findall(r"[a-z][A-Z]", tail))  # glued tokens like `compressToString`
     symbols = len(re.findall(SUFFIX_SYMBOLS, tail))
-    return tail if clusters + camel + symbols / 4 >= SUFFIX_MIN_WEIRDNESS else None
+    about_code = _CODE_TALK.search(head if len(head) >= _MIN_PROSE_HEAD else stripped)
+    needed = SUFFIX_MIN_WEIRDNESS * (3 if about_code else 2 if len(head) < _MIN_PROSE_HEAD else 1)
+    return tail if clusters + camel + symbols / 4 >= needed else None
+
+
+_MIN_PROSE_HEAD = 40
+_MAX_HEAD_SYMBOL_SHARE = 0.03
+# Signs that a message is about code: inline code, shell expansions, or programming vocabulary.
+_CODE_TALK = re.compile(
+    r"`[^`\n]+`|\$\{|\$\(|\w\(\)|(?i:\b(?:regex|regexp|json|yaml|bash|shell|python|javascript|typescript|java|php|"
+    r"c\+\+|sql|function|variable|error|exception|compile[rs]?|syntax|parse|parsing|config|script|code|operator|"
+    r"array|string|object|class|method)\b)"
+)

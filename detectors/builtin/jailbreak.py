@@ -36,7 +36,7 @@ _MODEL_CUE = (
 @register
 class Jailbreak(Detector):
     name = "jailbreak"
-    version = "1.2.0"
+    version = "1.3.0"
     description = (
         "Jailbreak and prompt-injection attempts: instruction overrides, developer-mode/DAN personas, "
         "'no restrictions' role-play, forced 'Sure, here is' prefixes, fake system notices, instructions "
