@@ -52,7 +52,7 @@ def run(
     write: Annotated[bool, typer.Option(help="Store the rows in the lake's drift_reports table.")] = True,
     show_all: Annotated[bool, typer.Option("--all", help="Also print every rate tested, not only the shifts.")] = False,
     pushgateway: Annotated[
-        str | None, typer.Option(envvar="ALIGNWATCH_PUSHGATEWAY", help="Push the drift gauges to this Pushgateway.")
+        str | None, typer.Option(envvar="ALIGNWATCH_PUSHGATEWAY_URL", help="Push the drift gauges to this Pushgateway.")
     ] = None,
 ) -> None:
     """Print which detector rates rose, in which segment, after which model version, with the statistics."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +42,7 @@ class DriftRun:
     rows: pl.DataFrame  # DRIFT_REPORTS columns
     html_files: list[Path] = field(default_factory=list)
     sampled: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage: rates, coflags, sample, features
 
     @property
     def rates(self) -> pl.DataFrame:
@@ -57,53 +61,79 @@ def compute_drift(
     Evidently's HTML reports are written under the lake root as they are produced; the rows are
     returned, not written (see ``write_drift``).
     """
-    reference = options.reference.resolve(kind, window)
-    bins = rate_bins(warehouse, window, reference)
-    rates = _with_coflags(warehouse, window, rate_drift(bins, options.thresholds))
-    run = DriftRun(kind, window, reference, rows=pl.DataFrame(schema=_polars_schema()))
-    feature_rows: list[dict] = []
-    html_of: dict[tuple[str, str], str] = {}
+    run = DriftRun(kind, window, options.reference.resolve(kind, window), rows=pl.DataFrame(schema=_polars_schema()))
+    with _timed(run, "rates"):
+        bins = rate_bins(warehouse, window, run.reference)
+        rates = rate_drift(bins, options.thresholds)
+    with _timed(run, "coflags"):
+        rates = _with_coflags(warehouse, window, rates)
+    features = pl.DataFrame()
     if options.features and not bins.is_empty():
-        sample = transcript_features(sample_transcripts(warehouse, window, reference, _sizes(bins), options.sample_per_side))
-        run.sampled = sample.height
-        shifted = {tuple(r) for r in rates.filter(pl.col("detected")).select(SEGMENT).iter_rows()}
-        for (deployment, policy_id), segment in sample.group_by(SEGMENT, maintain_order=True):
-            wants_html = options.html == "all" or (options.html == "drifted" and (deployment, policy_id) in shifted)
-            relpath = html_relpath(kind, window, deployment, policy_id) if wants_html else None
-            html_path = warehouse.layout.root / relpath if relpath else None
-            results = feature_drift(
-                segment.filter(pl.col("side") == "reference"), segment.filter(pl.col("side") == "current"), FEATURES, html_path
+        with _timed(run, "sample"):
+            sample = transcript_features(
+                sample_transcripts(warehouse, window, run.reference, _sizes(bins), options.sample_per_side)
             )
-            if html_path is not None and html_path.exists():
-                run.html_files.append(html_path)
-                html_of[(deployment, policy_id)] = relpath
-            feature_rows += [
-                {
-                    "deployment": deployment, "policy_id": policy_id, "kind": "feature", "subject": r.feature,
-                    "method": r.method, "statistic": r.score, "threshold": r.threshold, "tested": r.score is not None,
-                    "significant": r.detected, "detected": r.detected, "current_n": r.current_n,
-                    "reference_n": r.reference_n, "model": ALL_MODELS,
-                }
-                for r in results
-            ]
-    rate_rows = rates.rename({"detector": "subject"}).with_columns(kind=pl.lit("rate"))
-    rows = pl.concat([rate_rows, pl.DataFrame(feature_rows)], how="diagonal_relaxed") if feature_rows else rate_rows
-    links = pl.DataFrame(
-        [{"deployment": d, "policy_id": p, "report_html": path} for (d, p), path in html_of.items()],
-        schema={"deployment": pl.String, "policy_id": pl.String, "report_html": pl.String},
-    )
-    rows = rows.join(links, on=list(SEGMENT), how="left").with_columns(
+            run.sampled = sample.height
+        with _timed(run, "features"):
+            shifted = {tuple(r) for r in rates.filter(pl.col("detected")).select(SEGMENT).iter_rows()}
+            features = _feature_rows(warehouse, run, sample, shifted, options.html)
+    run.rows = _assemble(run, rates, features, run_at)
+    return run
+
+
+@contextmanager
+def _timed(run: DriftRun, stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        run.seconds[stage] = time.perf_counter() - started
+
+
+def _feature_rows(
+    warehouse: Warehouse, run: DriftRun, sample: pl.DataFrame, shifted: set[tuple], html: HtmlMode
+) -> pl.DataFrame:
+    """Evidently's drift of each feature, per segment of the sample; writes the HTML reports."""
+    rows: list[dict] = []
+    for (deployment, policy_id), segment in sample.group_by(SEGMENT, maintain_order=True):
+        wants_html = html == "all" or (html == "drifted" and (deployment, policy_id) in shifted)
+        relpath = html_relpath(run.kind, run.window, deployment, policy_id) if wants_html else None
+        html_path = warehouse.layout.root / relpath if relpath else None
+        results = feature_drift(
+            segment.filter(pl.col("side") == "reference"), segment.filter(pl.col("side") == "current"), FEATURES, html_path
+        )
+        linked = html_path is not None and html_path.exists()
+        if linked:
+            run.html_files.append(html_path)
+        rows += [
+            {
+                "deployment": deployment, "policy_id": policy_id, "kind": "feature", "subject": r.feature,
+                "method": r.method, "statistic": r.score, "threshold": r.threshold, "tested": r.score is not None,
+                "significant": r.detected, "detected": r.detected, "current_n": r.current_n,
+                "reference_n": r.reference_n, "model": ALL_MODELS, "report_html": relpath if linked else None,
+            }
+            for r in results
+        ]
+    return pl.DataFrame(rows)
+
+
+def _assemble(run: DriftRun, rates: pl.DataFrame, features: pl.DataFrame, run_at: datetime) -> pl.DataFrame:
+    """Rate and feature rows in the ``drift_reports`` shape; rate rows link their segment's report."""
+    rows = rates.rename({"detector": "subject"}).with_columns(kind=pl.lit("rate"))
+    if not features.is_empty():
+        links = features.select(*SEGMENT, "report_html").unique(subset=list(SEGMENT))
+        rows = pl.concat([rows.join(links, on=list(SEGMENT), how="left"), features], how="diagonal_relaxed")
+    rows = rows.with_columns(
         run_at=pl.lit(run_at),
-        window_kind=pl.lit(kind.value),
-        window_start=pl.lit(window.start),
-        window_end=pl.lit(window.end),
-        reference_start=pl.lit(reference.start),
-        reference_end=pl.lit(reference.end),
+        window_kind=pl.lit(run.kind.value),
+        window_start=pl.lit(run.window.start),
+        window_end=pl.lit(run.window.end),
+        reference_start=pl.lit(run.reference.start),
+        reference_end=pl.lit(run.reference.end),
     )
-    run.rows = rows.select(
+    return rows.select(
         [pl.col(n).cast(t) if n in rows.columns else pl.lit(None, t).alias(n) for n, t in _polars_schema().items()]
     ).sort("kind", *SEGMENT, "subject", descending=[True, False, False, False])
-    return run
 
 
 def run_metadata(run: DriftRun) -> dict[str, int]:

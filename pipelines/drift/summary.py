@@ -61,7 +61,7 @@ class DriftFinding:
         text = (
             f"{self.segment}: {self.detector} flag rate {self.reference_rate:.1%} -> {self.current_rate:.1%} "
             f"({self.diff * 100:+.1f} pts, 95% CI {self.diff_lower * 100:+.1f}..{self.diff_upper * 100:+.1f}; "
-            f"{self.method} z={self.z:.1f}, p={self.p_value:.1e}, q={self.q_value:.1e})"
+            f"{_test(self.method, self.z)}, p={self.p_value:.1e}, q={self.q_value:.1e})"
         )
         if self.model != ALL_MODELS:
             text += f" after model {self.model}"

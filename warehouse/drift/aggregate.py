@@ -49,11 +49,16 @@ def _day_bounds(ranges: list[TimeRange]) -> list:
 
 
 def rate_bins(warehouse: Warehouse, current: TimeRange, reference: TimeRange) -> pl.DataFrame:
-    """Scored and flagged transcripts per (deployment, policy_id, model, detector, hour).
+    """Scored and flagged transcripts per (deployment, policy_id, model, detector, side, hour).
 
     Only each detector's latest version counts (the one whose rows were written last), so a detector
     upgrade between the reference and the window is not mistaken for drift. ``first_at`` is the earliest
     transcript of the group, from which a model version's first appearance in a segment follows.
+
+    The window's transcripts are de-duplicated once into a temporary table; detections are then
+    de-duplicated and joined one detector at a time, so the largest hash table holds one row per
+    transcript, not one per (transcript, detector). Keys are 64-bit hashes of the transcript id: a
+    collision among a few million ids (probability ~1e-7) would move one transcript between groups.
 
     Args:
         warehouse: the lake.
@@ -66,38 +71,52 @@ def rate_bins(warehouse: Warehouse, current: TimeRange, reference: TimeRange) ->
     ranges = [reference, current]
     in_range, range_params = _in_ranges(ranges)
     scored_since = min(r.start for r in ranges) - _SCORED_AFTER_SLACK
-    sql = f"""
-        WITH versions AS (
-            SELECT detector, arg_max(detector_version, scored_at) AS detector_version
-            FROM detections_raw GROUP BY detector
-        ),
-        t AS (
-            SELECT transcript_id, any_value(model) AS model, any_value(deployment) AS deployment,
+    frames = []
+    with warehouse.connect() as con:
+        con.execute(f"SET memory_limit = '{DEFAULT_MEMORY_LIMIT}'")
+        versions = con.sql(
+            "SELECT detector, arg_max(detector_version, scored_at) FROM detections_raw GROUP BY detector ORDER BY detector"
+        ).fetchall()
+        con.execute(
+            f"""
+            CREATE TEMP TABLE drift_window AS
+            SELECT hash(transcript_id) AS h, any_value(model) AS model, any_value(deployment) AS deployment,
                    any_value(policy_id) AS policy_id, min(created_at) AS created_at
             FROM transcripts_raw
             WHERE dt BETWEEN ? AND ? AND {in_range}
             GROUP BY transcript_id
-        ),
-        d AS (
-            -- A re-delivered batch can score a transcript twice with one version; scoring is deterministic.
-            SELECT transcript_id, detector, detector_version, bool_or(flagged) AS flagged
-            FROM detections_raw JOIN versions USING (detector, detector_version)
-            WHERE scored_at >= ?
-            GROUP BY ALL
+            """,
+            [*_day_bounds(ranges), *range_params],
         )
-        SELECT t.deployment, t.policy_id, t.model, d.detector, d.detector_version,
-               CASE WHEN t.created_at >= ? THEN 'current' ELSE 'reference' END AS side,
-               time_bucket(INTERVAL '1 hour', t.created_at) AS bin,
-               count(*) AS scored, count(*) FILTER (WHERE d.flagged) AS flagged, min(t.created_at) AS first_at
-        FROM d JOIN t USING (transcript_id)
-        GROUP BY ALL
-        ORDER BY ALL
-    """
-    params = [*_day_bounds(ranges), *range_params, scored_since, current.start]
-    with warehouse.connect() as con:
-        con.execute(f"SET memory_limit = '{DEFAULT_MEMORY_LIMIT}'")
-        result = con.sql(sql, params=params).to_arrow_table()
-    return _typed(pl.from_arrow(result), RATE_BINS_SCHEMA)
+        for detector, version in versions:
+            frames.append(
+                pl.from_arrow(
+                    con.sql(_DETECTOR_BINS_SQL, params=[detector, version, scored_since, current.start]).to_arrow_table()
+                ).with_columns(detector=pl.lit(detector), detector_version=pl.lit(version))
+            )
+    frames = [f for f in frames if not f.is_empty()]
+    if not frames:
+        return pl.DataFrame(schema=RATE_BINS_SCHEMA)
+    bins = pl.concat(frames).with_columns(bin=pl.from_epoch(pl.col("bin_hour") * 3600, time_unit="s"))
+    return _typed(bins, RATE_BINS_SCHEMA).sort("deployment", "policy_id", "detector", "bin", "model", "side")
+
+
+# One detector version's rows, de-duplicated (a re-scored transcript counts once; scoring is
+# deterministic per version) and counted per segment, model, side and hour of event time.
+_DETECTOR_BINS_SQL = f"""
+    WITH d AS (
+        SELECT hash(transcript_id) AS h, bool_or(flagged) AS flagged
+        FROM detections_raw
+        WHERE detector = ? AND detector_version = ? AND scored_at >= ?
+        GROUP BY 1
+    )
+    SELECT w.deployment, w.policy_id, w.model,
+           CASE WHEN w.created_at >= ? THEN 'current' ELSE 'reference' END AS side,
+           epoch_us(w.created_at) // {3600 * 1_000_000} AS bin_hour,
+           count(*) AS scored, count(*) FILTER (WHERE d.flagged) AS flagged, min(w.created_at) AS first_at
+    FROM d JOIN drift_window w USING (h)
+    GROUP BY ALL
+"""
 
 
 def coflag_counts(warehouse: Warehouse, current: TimeRange, detectors: list[str]) -> pl.DataFrame:

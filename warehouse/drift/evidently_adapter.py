@@ -75,8 +75,11 @@ def feature_drift(
     Returns:
         One result per spec, in order.
     """
-    from evidently import DataDefinition, Dataset, Report
-    from evidently.metrics import ValueDrift
+    with warnings.catch_warnings():
+        # Evidently's import pulls in its UI server stack, which warns about its own deprecations.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from evidently import DataDefinition, Dataset, Report
+        from evidently.metrics import ValueDrift
 
     usable = [s for s in specs if _enough(reference, current, s)]
     thresholds = {

@@ -60,8 +60,8 @@ def rise_test(x_cur: object, n_cur: object, x_ref: object, n_ref: object) -> Pro
     x1, n1, x2, n2 = _as_float(x_cur, n_cur, x_ref, n_ref)
     x1, n1, x2, n2 = np.broadcast_arrays(x1, n1, x2, n2)
     valid = (n1 > 0) & (n2 > 0)
-    safe_n1, safe_n2 = np.where(valid, n1, 1.0), np.where(valid, n2, 1.0)
-    pooled = (x1 + x2) / (safe_n1 + safe_n2)
+    safe_n1, safe_n2 = np.where(n1 > 0, n1, 1.0), np.where(n2 > 0, n2, 1.0)
+    pooled = np.where(valid, (x1 + x2) / (safe_n1 + safe_n2), 0.0)
     se = np.sqrt(pooled * (1.0 - pooled) * (1.0 / safe_n1 + 1.0 / safe_n2))
     diff = x1 / safe_n1 - x2 / safe_n2
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -11,6 +11,7 @@ from pipelines.defs.drift.resources import DriftResource
 from pipelines.drift.run import DriftOptions, compute_drift, run_metadata, write_drift
 from pipelines.observe.drift_metrics import push_drift_metrics
 from pipelines.resources.lake import LakeResource
+from pipelines.resources.pushgateway import PushgatewayResource
 from warehouse.drift.rates import DriftThresholds
 from warehouse.drift.windows import ReferenceSpec, TimeRange, WindowKind
 
@@ -56,19 +57,15 @@ def _materialize(
     config: DriftConfig,
     lake: LakeResource,
     drift: DriftResource,
+    pushgateway: PushgatewayResource,
     html: Literal["all", "drifted", "none"] | str,
 ) -> dg.MaterializeResult:
     window = TimeRange(context.partition_time_window.start, context.partition_time_window.end)
     run_at = datetime.now(UTC)
     run = compute_drift(lake.warehouse, kind, window, run_at, _options(config, drift, html))
     write_drift(lake.warehouse, run)
-    if drift.pushgateway:
-        try:
-            push_drift_metrics(run.rows, drift.pushgateway, window=kind.value, run_at=run_at)
-        except OSError as exc:
-            # Metrics are best effort: an unreachable gateway must not fail the run it reports on.
-            context.log.warning(f"could not push drift metrics: {type(exc).__name__}")
-    return dg.MaterializeResult(metadata=run_metadata(run))
+    pushed = pushgateway.push(lambda url: push_drift_metrics(run.rows, url, window=kind.value, run_at=run_at))
+    return dg.MaterializeResult(metadata={**run_metadata(run), "metrics_pushed": int(pushed)})
 
 
 @dg.asset(
@@ -81,10 +78,14 @@ def _materialize(
     description="Per hour and segment: detector flag-rate rises (corrected, attributed to a model version) and feature drift.",
 )
 def drift_reports_hourly(
-    context: dg.AssetExecutionContext, config: DriftConfig, lake: LakeResource, drift: DriftResource
+    context: dg.AssetExecutionContext,
+    config: DriftConfig,
+    lake: LakeResource,
+    drift: DriftResource,
+    pushgateway: PushgatewayResource,
 ) -> dg.MaterializeResult:
     """Compare one hour of event time with the previous day (or the configured reference)."""
-    return _materialize(context, WindowKind.HOURLY, config, lake, drift, drift.html_hourly)
+    return _materialize(context, WindowKind.HOURLY, config, lake, drift, pushgateway, drift.html_hourly)
 
 
 @dg.asset(
@@ -97,7 +98,11 @@ def drift_reports_hourly(
     description="Per day and segment: detector flag-rate rises (corrected, attributed to a model version) and feature drift.",
 )
 def drift_reports_daily(
-    context: dg.AssetExecutionContext, config: DriftConfig, lake: LakeResource, drift: DriftResource
+    context: dg.AssetExecutionContext,
+    config: DriftConfig,
+    lake: LakeResource,
+    drift: DriftResource,
+    pushgateway: PushgatewayResource,
 ) -> dg.MaterializeResult:
     """Compare one day of event time with the previous week (or the configured reference)."""
-    return _materialize(context, WindowKind.DAILY, config, lake, drift, drift.html_daily)
+    return _materialize(context, WindowKind.DAILY, config, lake, drift, pushgateway, drift.html_daily)

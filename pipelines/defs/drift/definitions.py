@@ -1,6 +1,6 @@
 """What the drift stage adds to the code location (wired in by ``pipelines/definitions.py``).
 
-Needs the ``lake`` resource of ``pipelines.environment.resources()`` plus ``RESOURCES``.
+Needs the ``lake`` and ``pushgateway`` resources of ``pipelines.environment.resources()`` plus ``RESOURCES``.
 """
 
 import dagster as dg
@@ -11,13 +11,11 @@ from pipelines.defs.drift.resources import drift_resources
 drift_hourly_job = dg.define_asset_job(
     "drift_hourly_job",
     selection=dg.AssetSelection.assets(drift_reports_hourly),
-    partitions_def=drift_reports_hourly.partitions_def,
     description="Drift of the last complete hour against the previous day.",
 )
 drift_daily_job = dg.define_asset_job(
     "drift_daily_job",
     selection=dg.AssetSelection.assets(drift_reports_daily),
-    partitions_def=drift_reports_daily.partitions_def,
     description="Drift of the last complete day against the previous week.",
 )
 
