@@ -1,7 +1,7 @@
 """Consume transcripts from Kafka into the lake, at least once and without duplicates in the views.
 
 Per micro-batch: poll, validate (bad messages become dead-letter rows), write Parquet durably,
-and only then commit the offsets. A crash anywhere re-delivers at most the uncommitted batch,
+and only then commit the offsets, in log order. A crash anywhere re-delivers at most the uncommitted batch,
 whose rows the warehouse views deduplicate by ``transcript_id``.
 """
 
@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -19,12 +20,12 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from pipelines.failpoints import failpoint
+from pipelines.ingest.batch_writer import BatchWriter, StoredBatch
 from pipelines.observe.metrics import IngestMetrics
 from pipelines.settings import KafkaSettings
 from warehouse.contract import DEFAULT_MAX_MESSAGE_BYTES
-from warehouse.lake import write_batch
 from warehouse.layout import LakeLayout
-from warehouse.records import LogRecord, validate_batch
+from warehouse.records import LogRecord
 from warehouse.writer import remove_stale_temp_files
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,14 @@ class IngestReport:
     dead_letters: int = 0
     files: list[str] = field(default_factory=list)
     dead_letter_kinds: dict[str, int] = field(default_factory=dict)
+    first_record_at: float | None = None  # time.monotonic() of the first batch polled
+    finished_at: float | None = None  # time.monotonic() of the last commit
+
+    @property
+    def messages_per_second(self) -> float | None:
+        if self.first_record_at is None or self.finished_at is None or self.finished_at <= self.first_record_at:
+            return None
+        return self.messages / (self.finished_at - self.first_record_at)
 
 
 def build_consumer(settings: KafkaSettings, limits: IngestLimits) -> KafkaConsumer:
@@ -67,8 +76,23 @@ def build_consumer(settings: KafkaSettings, limits: IngestLimits) -> KafkaConsum
     )
 
 
+@dataclass
+class _Pending:
+    """A batch handed to the writer whose offsets are not committed yet."""
+
+    future: Future[StoredBatch]
+    offsets: dict[TopicPartition, OffsetAndMetadata]
+    messages: int
+    topic: str
+    started: float
+
+
 class TranscriptIngestor:
-    """Moves batches from a consumer into the lake; owns the consumer (not thread-safe)."""
+    """Moves batches from a consumer into the lake; owns the consumer (not thread-safe).
+
+    Batch N is validated and written (in a worker process by default) while batch N+1 is polled;
+    N's offsets are committed only once its files are durable, and always in order.
+    """
 
     def __init__(
         self,
@@ -77,6 +101,7 @@ class TranscriptIngestor:
         limits: IngestLimits | None = None,
         metrics: IngestMetrics | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        workers: int = 1,
     ) -> None:
         self.consumer = consumer
         self.layout = layout
@@ -84,34 +109,54 @@ class TranscriptIngestor:
         self.metrics = metrics or IngestMetrics()
         self.clock = clock
         remove_stale_temp_files(layout.root)
+        self.writer = BatchWriter(layout.root, self.limits.max_message_bytes, workers)
 
     def drain(self) -> IngestReport:
         """Ingest until the topic has been idle for ``idle_seconds`` (or ``max_messages``); errors propagate."""
         report = IngestReport()
-        while self.limits.max_messages is None or report.messages < self.limits.max_messages:
-            records = self.poll_batch(idle_timeout=self.limits.idle_seconds)
-            if not records:
-                break
-            self.store(records, report)
+        pending: _Pending | None = None
+        try:
+            while True:
+                in_flight = pending.messages if pending else 0
+                if self.limits.max_messages is not None and report.messages + in_flight >= self.limits.max_messages:
+                    break
+                records = self.poll_batch(idle_timeout=self.limits.idle_seconds)
+                if pending is not None:
+                    self._finish(pending, report)
+                    pending = None
+                if not records:
+                    break
+                pending = self._submit(records, report)
+            if pending is not None:
+                self._finish(pending, report)
+        except (OSError, KafkaError):
+            self._rewind_to_committed()
+            raise
         return report
 
     def follow(self, stop: threading.Event) -> IngestReport:
-        """Ingest until ``stop`` is set; a failed batch is retried from its first offset, never skipped."""
+        """Ingest until ``stop`` is set; after a failure, resume from the last commit, never skip."""
         report = IngestReport()
+        pending: _Pending | None = None
         while not stop.is_set():
-            records = self.poll_batch(idle_timeout=self.limits.batch_seconds)
-            if not records:
-                continue
-            while not stop.is_set():
-                try:
-                    self.store(records, report)
-                    break
-                except (OSError, KafkaError) as exc:
-                    log.error("batch of %d messages not stored, retrying: %s", len(records), type(exc).__name__)
-                    stop.wait(self.limits.retry_seconds)
+            try:
+                records = self.poll_batch(idle_timeout=self.limits.batch_seconds)
+                if pending is not None:
+                    self._finish(pending, report)
+                    pending = None
+                if records:
+                    pending = self._submit(records, report)
+            except (OSError, KafkaError) as exc:
+                log.error("batch not stored, resuming from the last commit: %s", type(exc).__name__)
+                pending = None
+                self._rewind_to_committed()
+                stop.wait(self.limits.retry_seconds)
+        if pending is not None:
+            self._finish(pending, report)
         return report
 
     def close(self) -> None:
+        self.writer.close()
         self.consumer.close(autocommit=False)
 
     def poll_batch(self, idle_timeout: float) -> list[LogRecord]:
@@ -139,53 +184,60 @@ class TranscriptIngestor:
         self._update_lag()
         return records
 
-    def store(self, records: Sequence[LogRecord], report: IngestReport) -> None:
-        """Validate, write durably, then commit one batch; on failure rewind so nothing is skipped."""
-        started = time.monotonic()
-        batch = validate_batch(records, self.clock(), self.limits.max_message_bytes)
+    def _submit(self, records: Sequence[LogRecord], report: IngestReport) -> _Pending:
+        if report.first_record_at is None:
+            report.first_record_at = time.monotonic()
+        return _Pending(
+            self.writer.submit(records, self.clock()),
+            _next_offsets(records),
+            len(records),
+            records[0].topic,
+            time.monotonic(),
+        )
+
+    def _finish(self, pending: _Pending, report: IngestReport) -> None:
+        """Wait for the batch's files to be durable, then commit its offsets."""
         try:
-            written = write_batch(self.layout, batch)
+            stored = pending.future.result()
         except OSError:
             self.metrics.failures.labels("write").inc()
-            self._rewind(records)
             raise
         failpoint("after_write")
         try:
-            self.consumer.commit(offsets=_next_offsets(records))
+            self.consumer.commit(offsets=pending.offsets)
         except KafkaError:
             # The files are durable; a re-delivery after a failed commit is deduplicated on read.
             self.metrics.failures.labels("commit").inc()
-            self._rewind(records)
             raise
         failpoint("after_commit")
-        self._account(records, batch.dead_letters.column("error_kind").to_pylist(), written, report)
-        self.metrics.batch_seconds.observe(time.monotonic() - started)
+        self._account(pending, stored, report)
+        self.metrics.batch_seconds.observe(time.monotonic() - pending.started)
+        report.finished_at = time.monotonic()
 
-    def _rewind(self, records: Sequence[LogRecord]) -> None:
-        """Seek back to the batch's first offsets so a retry reads the same messages again."""
-        first: dict[TopicPartition, int] = {}
-        for record in records:
-            tp = TopicPartition(record.topic, record.partition)
-            first[tp] = min(first.get(tp, record.offset), record.offset)
-        for tp, offset in first.items():
+    def _rewind_to_committed(self) -> None:
+        """Seek every assigned partition back to its last commit so nothing uncommitted is skipped."""
+        for tp in self.consumer.assignment():
             try:
-                self.consumer.seek(tp, offset)
+                committed = self.consumer.committed(tp, timeout_ms=5000)
+                if committed is None:
+                    self.consumer.seek_to_beginning(tp)
+                else:
+                    self.consumer.seek(tp, committed)
             except (KafkaError, AssertionError, ValueError):
                 # The partition moved to another member in a rebalance; it resumes from the commit.
                 pass
 
-    def _account(self, records, kinds: list[str], written, report: IngestReport) -> None:
-        topic = records[0].topic
+    def _account(self, pending: _Pending, stored: StoredBatch, report: IngestReport) -> None:
         report.batches += 1
-        report.messages += len(records)
-        report.transcripts += written.transcripts
-        report.dead_letters += written.dead_letters
-        report.files.extend(str(p) for p in written.paths)
-        for kind in kinds:
+        report.messages += pending.messages
+        report.transcripts += stored.transcripts
+        report.dead_letters += stored.dead_letters
+        report.files.extend(stored.paths)
+        for kind in stored.dead_letter_kinds:
             report.dead_letter_kinds[kind] = report.dead_letter_kinds.get(kind, 0) + 1
-            self.metrics.dead_letters.labels(topic, kind).inc()
-        self.metrics.messages.labels(topic, "accepted").inc(written.transcripts)
-        self.metrics.messages.labels(topic, "rejected").inc(written.dead_letters)
+            self.metrics.dead_letters.labels(pending.topic, kind).inc()
+        self.metrics.messages.labels(pending.topic, "accepted").inc(stored.transcripts)
+        self.metrics.messages.labels(pending.topic, "rejected").inc(stored.dead_letters)
         self.metrics.batches.inc()
         self.metrics.last_success.set_to_current_time()
 
