@@ -87,9 +87,12 @@ def _name_finding(name: str) -> Finding | None:
         return Finding("tool.destructive_name", name, "delete")
     if re.search(r"\b(?:tamper\w*|alteration|manipulation|falsif\w*|ransomware|shutdown)\b", words):
         return Finding("tool.tampering_name", name, name.lower())
-    if re.search(
-        rf"\b(?:delete|deletion|drop|truncate|remove)\b.*\b(?:{_CONFIRM_OBJECTS})\b", words
-    ) or re.search(rf"\b(?:{_CONFIRM_OBJECTS})\b.*\b(?:deletion|delete|drop|truncate|removal)\b", words):
+    # "remove_user_from_group" is reversible bookkeeping; "delete_user" and "remove_all" are not.
+    if (
+        re.search(rf"\b(?:delete|deletion|drop|truncate)\b.*\b(?:{_CONFIRM_OBJECTS})\b", words)
+        or re.search(rf"\b(?:{_CONFIRM_OBJECTS})\b.*\b(?:deletion|delete|drop|truncate)\b", words)
+        or re.search(r"\bremove\s+all\b", words)
+    ):
         return Finding("tool.bulk_delete_name", name, "delete")
     return None
 
