@@ -1,10 +1,16 @@
-"""The alignwatch Dagster code location (``dagster dev -m pipelines.definitions``)."""
+"""The alignwatch Dagster code location (``dagster dev -m pipelines.definitions``).
+
+Each stage (ingest, detect, drift, feedback) contributes its assets, jobs and schedules; the
+environment module decides the resources.
+"""
 
 from __future__ import annotations
 
 import dagster as dg
 
 from pipelines.defs.detect.assets import detections, judge_verdicts
+from pipelines.defs.drift import definitions as drift
+from pipelines.defs.feedback import definitions as feedback
 from pipelines.defs.ingest.assets import ingested_transcripts, transcripts_topic
 from pipelines.environment import resources
 
@@ -23,8 +29,9 @@ ingest_schedule = dg.ScheduleDefinition(
 )
 
 defs = dg.Definitions(
-    assets=[transcripts_topic, ingested_transcripts, detections, judge_verdicts],
-    jobs=[ingest_and_detect_job],
-    schedules=[ingest_schedule],
-    resources=resources(),
+    assets=[transcripts_topic, ingested_transcripts, detections, judge_verdicts, *drift.ASSETS, *feedback.ASSETS],
+    jobs=[ingest_and_detect_job, *drift.JOBS, *feedback.JOBS],
+    schedules=[ingest_schedule, *drift.SCHEDULES, *feedback.SCHEDULES],
+    sensors=[*drift.SENSORS, *feedback.SENSORS],
+    resources={**resources(), **drift.drift_resources(), **feedback.RESOURCES},
 )

@@ -14,6 +14,9 @@ import typer
 from rich.console import Console
 
 from pipelines.cli.dashboards import dashboards_app
+from pipelines.cli.datasets import datasets_app
+from pipelines.cli.drift import drift_app
+from pipelines.cli.review import review_app
 from pipelines.settings import ConfigError, int_setting, kafka_settings, paths
 from warehouse.contract import DEFAULT_MAX_MESSAGE_BYTES
 from warehouse.layout import LakeLayout
@@ -25,6 +28,9 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(dashboards_app, name="dashboards", help="Generate Grafana dashboards from code, or push them to Grafana.")
+app.add_typer(drift_app, name="drift", help="Compare windows of flag rates and features against their reference.")
+app.add_typer(review_app, name="review", help="Work through the review queue of flagged cases.")
+app.add_typer(datasets_app, name="datasets", help="Versioned feedback datasets built from confirmed cases.")
 console = Console()
 err = Console(stderr=True)
 

@@ -14,8 +14,26 @@ def test_asset_graph_and_groups():
         "transcripts_rejected": "ingest",
         "detections": "detect",
         "judge_verdicts": "detect",
+        "drift_reports/hourly": "drift",
+        "drift_reports/daily": "drift",
+        "review_verdicts": "feedback",
+        "flagged_cases": "feedback",
+        "review_queue": "feedback",
+        "feedback_dataset": "feedback",
+        "feedback_topic": "feedback",
     }
     assert graph.get(dg.AssetKey("detections")).parent_keys == {dg.AssetKey("transcripts")}
+
+
+def test_every_stage_runs_on_a_schedule():
+    assert {s.name for s in defs.schedules} == {
+        "ingest_schedule",
+        "drift_hourly_schedule",
+        "drift_daily_schedule",
+        "review_queue_schedule",
+        "feedback_dataset_schedule",
+    }
+    assert defs.resolve_schedule_def("feedback_dataset_schedule").cron_schedule.endswith("* * *")
 
 
 def test_schedule_runs_ingest_and_detect_every_few_minutes():
