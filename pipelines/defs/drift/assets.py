@@ -2,7 +2,6 @@
 # No "from __future__ import annotations": Dagster resolves config and resource types from annotations.
 
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
 import dagster as dg
 
@@ -30,6 +29,8 @@ class DriftConfig(dg.Config):
 
 
 def _options(config: DriftConfig, drift: DriftResource, html: str) -> DriftOptions:
+    if html not in ("all", "drifted", "none"):
+        raise dg.Failure(f"drift HTML mode must be all, drifted or none, not {html!r}")
     baseline = None
     if config.baseline_start or config.baseline_end:
         if not (config.baseline_start and config.baseline_end):
@@ -58,7 +59,7 @@ def _materialize(
     lake: LakeResource,
     drift: DriftResource,
     pushgateway: PushgatewayResource,
-    html: Literal["all", "drifted", "none"] | str,
+    html: str,
 ) -> dg.MaterializeResult:
     window = TimeRange(context.partition_time_window.start, context.partition_time_window.end)
     run_at = datetime.now(UTC)
