@@ -76,6 +76,9 @@ class BatchWriter:
             if workers
             else None
         )
+        if self._pool is not None:
+            # Start the worker now, so its imports overlap with the consumer joining its group.
+            self._pool.submit(int)
 
     def submit(self, records: Sequence[LogRecord], ingested_at: datetime) -> Future[StoredBatch]:
         rows = to_rows(records)
