@@ -13,14 +13,20 @@ from pathlib import Path
 import dagster as dg
 from rich.console import Console
 
+from pipelines.cli.render import print_summary, print_truth_comparison
 from pipelines.defs.detect.assets import detections
 from pipelines.defs.ingest.assets import ingested_transcripts
+from pipelines.drift.summary import print_drift_summary
+from pipelines.feedback.publish import publish_feedback
 from pipelines.resources.kafka import KafkaResource
 from pipelines.resources.lake import LakeResource
 from pipelines.resources.pushgateway import PushgatewayResource
 from pipelines.settings import KafkaSettings, Paths
 from pipelines.simulate.producer import publish
 from pipelines.simulate.traffic import SimulationConfig
+from warehouse.feedback.simulate import simulate_reviews
+from warehouse.layout import LakeLayout
+from warehouse.query import Warehouse
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,27 @@ def run_demo(options: DemoOptions, console: Console) -> Paths:
         if not result.success:
             raise RuntimeError("the demo materialization failed; see the Dagster run log")
         console.print(f"[bold]materialized[/bold] transcripts, transcripts_rejected, detections in {time.monotonic() - started:.0f}s")
+
+        warehouse = Warehouse(LakeLayout(where.lake))
+        print_summary(console, warehouse, where)
+        print_truth_comparison(console, warehouse, where.home / "simulation_truth.jsonl")
+        print_drift_summary(console, warehouse, datetime.now(UTC))
+        _feedback_step(console, warehouse, settings, options.seed)
     return where
+
+
+def _feedback_step(console: Console, warehouse: Warehouse, settings: KafkaSettings, seed: int) -> None:
+    reviews = simulate_reviews(warehouse, n=40, seed=seed)
+    console.print(
+        f"\n[bold]feedback loop[/bold] (SIMULATED reviewer verdicts): {reviews.reviewed} cases reviewed, "
+        f"{reviews.confirmed} confirmed, {reviews.dismissed} dismissed"
+    )
+    if reviews.dataset_version:
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(reviews.records.items()))
+        console.print(f"feedback dataset {reviews.dataset_version}: {kinds} -> {reviews.dataset_path}")
+    topic = f"{settings.topic}.feedback"
+    published = publish_feedback(warehouse, settings, topic)
+    console.print(f"published {published.published} confirmed cases to Kafka topic {topic}")
 
 
 def _start_local_broker(where: Paths, options: DemoOptions, console: Console, stack: ExitStack) -> str:

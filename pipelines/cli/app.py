@@ -31,7 +31,8 @@ app.add_typer(dashboards_app, name="dashboards", help="Generate Grafana dashboar
 app.add_typer(drift_app, name="drift", help="Compare windows of flag rates and features against their reference.")
 app.add_typer(review_app, name="review", help="Work through the review queue of flagged cases.")
 app.add_typer(datasets_app, name="datasets", help="Versioned feedback datasets built from confirmed cases.")
-console = Console()
+# Rich falls back to 80 columns when not on a terminal (CI logs, pipes); tables need more.
+console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 
@@ -185,12 +186,11 @@ def demo(
     keep_broker: Annotated[bool, typer.Option(help="Leave the local broker running afterwards.")] = False,
 ) -> None:
     """Run the whole loop once on local defaults: broker, simulated traffic, ingest, detect, summary."""
-    from pipelines.cli.render import print_demo_footer, print_summary
+    from pipelines.cli.render import print_demo_footer
     from pipelines.demo import DemoOptions, run_demo
 
     home = paths().home if os.environ.get("ALIGNWATCH_HOME") else Path("var/demo")
     where = run_demo(DemoOptions(home=home, transcripts=transcripts, days=days, seed=seed, keep_broker=keep_broker), console)
-    print_summary(console, Warehouse(LakeLayout(where.lake)), where)
     print_demo_footer(console, where)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 from rich.console import Console
 from rich.table import Table
@@ -54,3 +56,16 @@ def print_demo_footer(console: Console, where: Paths) -> None:
         f"  Dagster UI: DAGSTER_HOME={where.dagster_home} ALIGNWATCH_HOME={where.home} "
         "KAFKA_BOOTSTRAP_SERVERS=<broker> uv run dagster dev -m pipelines.definitions"
     )
+
+
+def print_truth_comparison(console: Console, warehouse: Warehouse, truth_path: Path) -> None:
+    """Detector precision/recall against what the simulator injected (demo traffic only)."""
+    import polars as pl
+
+    from pipelines.simulate.scoring import score_against_truth, truth_frame
+
+    if not truth_path.exists():
+        return
+    detections = pl.from_arrow(warehouse.query("SELECT transcript_id, detector, flagged FROM detections"))
+    scores = score_against_truth(detections, truth_frame(truth_path))
+    console.print(arrow_table(scores.to_arrow(), max_rows=50, title="detectors vs. the simulator's injected failures"))

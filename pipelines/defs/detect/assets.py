@@ -10,8 +10,8 @@ from pipelines.detect.scoring import score_pending
 from pipelines.judge.escalation import escalate
 from pipelines.observe.push import push_detection_metrics
 from pipelines.resources.judge import JudgeResource
-from pipelines.resources.pushgateway import PushgatewayResource
 from pipelines.resources.lake import LakeResource
+from pipelines.resources.pushgateway import PushgatewayResource
 
 
 def _detectors_version() -> str:
