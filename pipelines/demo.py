@@ -55,7 +55,10 @@ def run_demo(options: DemoOptions, console: Console) -> Paths:
         started = time.monotonic()
         config = SimulationConfig(transcripts=options.transcripts, days=options.days, seed=options.seed)
         report = publish(settings, config, datetime.now(UTC), truth_path=where.home / "simulation_truth.jsonl")
-        console.print(f"[bold]simulated[/bold] {report} in {time.monotonic() - started:.0f}s -> topic {topic}")
+        console.print(
+            f"[bold]simulated[/bold] {report.transcripts} transcripts, {report.duplicates} re-sent duplicates and "
+            f"{sum(report.bad_messages.values())} bad messages in {time.monotonic() - started:.0f}s -> topic {topic}"
+        )
 
         started = time.monotonic()
         os.environ["DAGSTER_HOME"] = str(where.dagster_home)

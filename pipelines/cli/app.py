@@ -175,7 +175,7 @@ def simulate(
         transcripts=transcripts, days=days, seed=seed, model_update_at=None if no_update else model_update_at
     )
     report = publish(settings, config, datetime.now(UTC), truth_path=truth)
-    console.print(report)
+    console.print_json(data=report.as_dict())
 
 
 @app.command()
