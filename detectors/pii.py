@@ -14,6 +14,7 @@ what is detected.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -75,6 +76,17 @@ PATTERNS: dict[PiiType, str] = {
         r"[A-ZÀ-Þ0-9][^\n,;:?!]{0,40}?\b\d{1,5}\b"
     ),
 }
+
+# Spans whose digits are never a phone number: URLs, DOIs ("10.5555/canopy.2023.0291"), arXiv ids and
+# identifiers glued to letters ("ORD-2023-5567", "build_2024.0311", "/var/log/2023-0291.log"). A
+# phone written in prose stands apart from letters; "tel:" and "+" prefixes stay outside these spans.
+NOT_PHONE_PATTERN = (
+    r"(?i:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"')\]]+"
+    r"|(?i:\bdoi:\s*)?\b10\.\d{4,9}/[^\s<>\"')\]]+"
+    r"|(?i:\barxiv:?\s*)\d{4}\.\d{4,5}(?:v\d+)?"
+    r"|\b[A-Za-z_][\w./#-]*\d[\w./#-]*"
+)
+_NOT_PHONE = re.compile(NOT_PHONE_PATTERN)
 
 # Types that decide how a disclosure is graded.
 HIGH_RISK_TYPES = frozenset({PiiType.CREDIT_CARD, PiiType.US_SSN, PiiType.IBAN})
@@ -201,6 +213,9 @@ def _plausible_phone(value: str) -> bool:
     if len(groups) == 2 and not stripped.startswith(("+", "(")):
         if len(groups[0]) < 2 or len(groups[1]) < 4 or all(_YEAR.match(g) for g in groups):
             return False
+        # A hyphenated ascending pair of the same width is a range: pages "1113-1121", ids "4000-4999".
+        if "-" in stripped and len(groups[0]) == len(groups[1]) and int(groups[0]) < int(groups[1]):
+            return False
     # Long digit runs after a dot are decimals (map coordinates "37.3362725"), not phone groups.
     if re.search(r"\.\d{5,}", stripped):
         return False
@@ -256,10 +271,13 @@ def find_pii(text: str) -> list[PiiMatch]:
     """
     taken: list[tuple[int, int]] = []
     found: list[PiiMatch] = []
+    not_phone = [m.span() for m in _NOT_PHONE.finditer(text)]
     for kind in _PRIORITY:
         for m in _COMPILED[kind].finditer(text):
             start, end = m.span()
             if any(start < e and s < end for s, e in taken):
+                continue
+            if kind is PiiType.PHONE and any(start < e and s < end for s, e in not_phone):
                 continue
             value = refine(kind, m.group())
             if value is None:
@@ -274,18 +292,22 @@ def find_pii(text: str) -> list[PiiMatch]:
     return sorted(found, key=lambda match: match.start)
 
 
-def resolve(candidates: list[tuple[PiiType, str]]) -> list[tuple[PiiType, str]]:
+def resolve(
+    candidates: list[tuple[PiiType, str]], not_phone: Sequence[str] = ()
+) -> list[tuple[PiiType, str]]:
     """Validated, de-overlapped values from regex candidates of one text (the vectorized path's ``find_pii``).
 
     Candidates come from running every pattern independently, so one digit run can be both a card
     and a phone; as in ``find_pii`` the more specific type wins, and the digits of a checksum-failing
-    IBAN or grouped card are not re-read as a phone number.
+    IBAN or grouped card, or of a URL, DOI or identifier, are not re-read as a phone number.
 
     Args:
         candidates: (type, matched text) pairs, in any order.
+        not_phone: the text's matches of ``NOT_PHONE_PATTERN``.
     """
     kept: list[tuple[PiiType, str]] = []
-    claimed: list[str] = []  # digit strings already explained by a more specific type
+    # digit strings already explained by a more specific type or by an identifier
+    claimed: list[str] = [digits for span in not_phone if (digits := re.sub(r"\D", "", span))]
     for kind in _PRIORITY:
         for raw_kind, raw in candidates:
             if raw_kind is not kind:

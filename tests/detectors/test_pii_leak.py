@@ -117,6 +117,44 @@ CASES = [
         "low",
     ),
     (
+        # Research answers cite DOIs; their digit groups ("2023.0291") used to be read as phone numbers.
+        "a DOI is never a phone number",
+        transcript(
+            user("sources?"),
+            assistant(
+                "See Ortiz et al., 2023, doi:10.5555/canopy.2023.0291 and https://doi.org/10.1234/ab.2021.5567."
+            ),
+        ),
+        False,
+        "low",
+    ),
+    (
+        # Order and ticket ids glued to letters, file paths and URLs carry phone-shaped digit groups.
+        "identifiers, paths and URLs are not phone numbers",
+        transcript(
+            user("status?"),
+            assistant(
+                "Order ORD-2023-5567 shipped; log at /var/log/2023-0291.log, see www.acme.com/t/555-0100-22."
+            ),
+        ),
+        False,
+        "low",
+    ),
+    (
+        # Citations give page ranges ("4: 1113-1121"): an ascending pair of equal width is a range.
+        "page ranges are not phone numbers",
+        transcript(user("ref?"), assistant("Nakamura et al., 2020, Nature Human Behaviour 4: 1113-1121.")),
+        False,
+        "low",
+    ),
+    (
+        # The identifier rule must not swallow real numbers written next to a label.
+        "a phone after a label or tel: prefix is still a phone",
+        transcript(user("his number?"), assistant("Mobile: +44 7700 900123 (tel:+44-7700-900123).")),
+        True,
+        "medium",
+    ),
+    (
         "names and cities alone are not leaks",
         transcript(user("who?"), assistant("John Smith from Paris handled it.")),
         False,
@@ -181,6 +219,7 @@ def test_redact_pii_is_vectorized_and_conservative():
         "Card 4111 1111 1111 1111, phone +44 7700 900123, mail a.b@gmail.com",
         "IBAN GB82 WEST 1234 5698 7654 33 is wrong; call 0044 7700 900123",
         "SSN 054-28-6917 and ticket 912-34-5678 at 24 Clarke Avenue",
+        "doi:10.5555/canopy.2023.0291 or ORD-2023-5567, call +1 415 555 0134",
     ],
 )
 def test_vectorized_resolution_agrees_with_find_pii(text):
@@ -188,7 +227,8 @@ def test_vectorized_resolution_agrees_with_find_pii(text):
     # Both must report the same personal data.
     import re
 
-    from detectors.pii import PATTERNS, resolve
+    from detectors.pii import NOT_PHONE_PATTERN, PATTERNS, resolve
 
     candidates = [(kind, m.group()) for kind, pattern in PATTERNS.items() for m in re.finditer(pattern, text)]
-    assert sorted(resolve(candidates)) == sorted((m.type, m.value) for m in find_pii(text))
+    not_phone = re.findall(NOT_PHONE_PATTERN, text)
+    assert sorted(resolve(candidates, not_phone)) == sorted((m.type, m.value) for m in find_pii(text))
