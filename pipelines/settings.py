@@ -126,3 +126,20 @@ def int_setting(name: str, default: int, env: Mapping[str, str] | None = None, m
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}")
     return value
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def bool_setting(name: str, default: bool, env: Mapping[str, str] | None = None) -> bool:
+    """A yes/no setting (1/0, true/false, yes/no, on/off); anything else is a ``ConfigError``."""
+    env = os.environ if env is None else env
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be one of 1/0, true/false, yes/no, on/off")

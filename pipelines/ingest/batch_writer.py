@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipelines.settings import bool_setting
 from warehouse.lake import write_batch
 from warehouse.layout import LakeLayout
 from warehouse.records import LogRecord, RawMessage, validate_batch
@@ -34,9 +35,18 @@ class StoredBatch:
     paths: list[str]
 
 
-def store_rows(lake_root: str, rows: Sequence[Row], ingested_at: datetime, max_bytes: int) -> StoredBatch:
-    """Validate ``rows`` and write them durably; returns only counts and paths, never content."""
+def store_rows(
+    lake_root: str, rows: Sequence[Row], ingested_at: datetime, max_bytes: int, redact: bool = False
+) -> StoredBatch:
+    """Validate ``rows`` and write them durably; returns only counts and paths, never content.
+
+    With ``redact``, personal data is replaced before the write, so the raw text never reaches disk.
+    """
     batch = validate_batch((RawMessage(*row) for row in rows), ingested_at, max_bytes)
+    if redact:
+        from pipelines.privacy.redaction import redact_batch  # noqa: PLC0415 - polars only when enabled
+
+        batch = redact_batch(batch)
     written = write_batch(LakeLayout(Path(lake_root)), batch)
     return StoredBatch(
         written.transcripts,
@@ -68,9 +78,11 @@ def _exit_with_parent() -> None:
 class BatchWriter:
     """Runs ``store_rows`` inline (``workers=0``) or in one worker process (``workers=1``)."""
 
-    def __init__(self, lake_root: Path, max_bytes: int, workers: int = 1) -> None:
+    def __init__(self, lake_root: Path, max_bytes: int, workers: int = 1, redact: bool | None = None) -> None:
         self.lake_root = str(lake_root)
         self.max_bytes = max_bytes
+        # None: ALIGNWATCH_REDACT_PII decides, so every ingest path (CLI, Dagster) honours it.
+        self.redact = bool_setting("ALIGNWATCH_REDACT_PII", False) if redact is None else redact
         self._pool = (
             ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init)
             if workers
@@ -83,10 +95,10 @@ class BatchWriter:
     def submit(self, records: Sequence[LogRecord], ingested_at: datetime) -> Future[StoredBatch]:
         rows = to_rows(records)
         if self._pool is not None:
-            return self._pool.submit(store_rows, self.lake_root, rows, ingested_at, self.max_bytes)
+            return self._pool.submit(store_rows, self.lake_root, rows, ingested_at, self.max_bytes, self.redact)
         future: Future[StoredBatch] = Future()
         try:
-            future.set_result(store_rows(self.lake_root, rows, ingested_at, self.max_bytes))
+            future.set_result(store_rows(self.lake_root, rows, ingested_at, self.max_bytes, self.redact))
         except Exception as exc:  # noqa: BLE001 - delivered through the future, like the pool does
             future.set_exception(exc)
         return future
