@@ -19,6 +19,8 @@ from enum import IntEnum
 
 import polars as pl
 
+from detectors.pii import NOT_PHONE_PATTERN, find_pii
+
 
 class Strength(IntEnum):
     CLAIM = 1  # a number or name in a context-grounded answer that the context lacks
@@ -59,7 +61,8 @@ _QUOTE_GROUNDED_SHARE = 0.7  # a quote mostly made of the sources' words is a pa
 _TRAILING = ".,;:!?*_'\""
 
 _NUMBER = re.compile(
-    r"(?i)(?<![\w.])\$?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|days?|hours?|hrs?|minutes?|mins?|weeks?|"
+    r"(?i)(?<![\w.#])\$?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|°\s?[CF]\b|degrees?|(?:business |working |calendar )?days?|"
+    r"hours?|hrs?|minutes?|mins?|weeks?|"
     r"months?|years?|yrs?|k\b|m\b|million|billion|gb|mb|tb|users|customers|seats|km|kilomet(?:er|re)s?|miles?|"
     r"met(?:er|re)s?|kg|kilograms?|lbs?|pounds?|feet|ft|inch(?:es)?|people|employees))?"
 )
@@ -69,7 +72,10 @@ _NUMBER_WORDS = {
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
 }  # fmt: skip
-_NAME = re.compile(r"\b[A-Z][a-zà-ÿ]+(?:[-\s]+(?:of\s+|de\s+|van\s+|von\s+)?[A-Z][a-zà-ÿ]+)*")
+# Camel-case words ("SoundMax", "PowerPoint") are one name, not two.
+_NAME = re.compile(
+    r"\b[A-Z][a-zà-ÿ]+(?:[A-Z][a-zà-ÿ]+)*(?:[-\s]+(?:of\s+|de\s+|van\s+|von\s+)?[A-Z][a-zà-ÿ]+(?:[A-Z][a-zà-ÿ]+)*)*"
+)
 # Capitalised words that start sentences or name the calendar: not claims by themselves.
 _COMMON = frozenset(
     """a an the this that these those it its he she they we you i my your our their his her there here yes no
@@ -238,6 +244,15 @@ class Known:
     def has_prefix(self, stem: str) -> bool:
         return f" {stem}" in self.words
 
+    def has_quantity(self, value: str, unit: str) -> bool:
+        """The figure occurs with the same time unit ("5-7 business days" has 5 and 7 days)."""
+        stems = _TIME_UNIT_STEMS[unit]
+        values = (value, *_WORDS_FOR_VALUE.get(value, ()))
+        return any(
+            re.search(rf" {v}(?: (?:to|or|and)? ?[0-9a-z]+)?(?: [a-z]+)?(?: [a-z]+)? (?:{stems})", self.words)
+            for v in values
+        )
+
     def has_number(self, value: str) -> bool:
         """The figure, in digits or spelled out ("thirty"), occurs in the sources."""
         return f" {value} " in self.numbers or any(
@@ -265,22 +280,40 @@ def claim_issues(answer: str, known: Known) -> list[Issue]:
         known: the context documents, tool outputs, system and user messages (see ``Known``).
     """
     issues: list[Issue] = []
-    for match in _NUMBER.finditer(answer):
+    personal = find_pii(answer)
+    # Digits of personal data, URLs and identifiers (a phone, an IBAN, "AC-46123634") are not figures.
+    figures = _IDENTIFIER.sub(" ", _blank_spans(answer, [(m.start, m.end) for m in personal]))
+    for match in _NUMBER.finditer(figures):
         raw = match.group(0).strip()
         value = _normalize_number(_NOT_NUMERIC.sub("", raw.split()[0] if " " in raw else raw))
         has_unit = _UNIT_HINT.search(raw) is not None
+        label = _LABEL_BEFORE.search(figures, 0, match.start())
+        if (
+            not has_unit
+            and label is not None
+            and (label.group(1).isupper() or label.group(1).lower() not in _COMMON)
+        ):
+            continue  # a model number or code after a name ("SoundMax 700", "AZ 85719") is not a figure
         if not has_unit and "." not in value and len(value) < 2:
             continue  # list markers and small counts are paraphrased too freely to judge
-        if not known.has_number(value):
+        unit = _TIME_UNIT.search(raw)
+        if not known.has_number(value) or (
+            unit is not None and not known.has_quantity(value, unit.group(0).lower()[:2])
+        ):
             issues.append(Issue(Strength.CLAIM, "number", raw, "figure not in the context"))
     # A short answer is the claim itself ("Scottish", "hydrogen peroxide"): every content word counts.
     n_words = len(answer.split())
     short = n_words <= _SHORT_ANSWER_WORDS
     # Names are judged in one- or two-sentence answers only: a long grounded answer legitimately adds
     # names (product areas, the user's own context) that a figure-level check would not tolerate.
-    names = _NAME.finditer(answer) if n_words <= _NAME_CHECK_MAX_WORDS else ()
+    # Names beside personal data are the data subject's (pii_leak's concern, not a claim about the
+    # context); names in advice, opinions or refusals ("I'd recommend the X", "I won't compare with Y")
+    # assert nothing about the context.
+    names = _NAME.finditer(answer) if n_words <= _NAME_CHECK_MAX_WORDS and not personal else ()
     for match in names:
         name = match.group(0)
+        if _NOT_A_CLAIM.search(_sentence_at(answer, match.start())):
+            continue
         before = answer[max(0, match.start() - 8) : match.start()].rstrip()
         single = " " not in name and "-" not in name
         opens_sentence = single and (not before or before[-1] in ".!?:\n*-#>")
@@ -301,14 +334,51 @@ def claim_issues(answer: str, known: Known) -> list[Issue]:
     return issues
 
 
+def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _sentence_at(text: str, position: int) -> str:
+    start = max(text.rfind(mark, 0, position) for mark in (". ", "! ", "? ", "\n")) + 1
+    ends = [i for i in (text.find(mark, position) for mark in (". ", "! ", "? ", "\n")) if i >= 0]
+    return text[start : min(ends) if ends else len(text)]
+
+
+_IDENTIFIER = re.compile(NOT_PHONE_PATTERN)
+# A capitalised word inside a sentence (not its first word: "Around 1,000 scientists") labels the number.
+_LABEL_BEFORE = re.compile(r"[\w,;:)][ \t]+([A-Z][\w-]*)[ \t]+$")
+_NOT_A_CLAIM = re.compile(
+    r"(?i)\b(?:I'?d|I would|I might|(?:you|they) (?:might|may|could) (?:like|prefer|want|consider|try)|"
+    r"recommend|suggest|consider|switch(?:ing)? to|(?:better|best|good|great) (?:choice|option|pick|product)|"
+    r"better than|alternatives?|in my (?:opinion|view)|personally|won'?t (?:compare|comment)|"
+    r"can'?t (?:compare|comment|recommend)|(?:only|not) (?:able to )?(?:speak|talk|comment) (?:to|about|on))\b"
+)
 _NOT_NUMERIC = re.compile(r"[^\d.,]")
 _UNIT_HINT = re.compile(r"[$%a-zA-Z]")
+# Durations must match value and unit: "1 business day" is not grounded by "5-7 business days" and a "1"
+# elsewhere. Keyed by the unit's first two letters.
+_TIME_UNIT = re.compile(r"(?i)\b(?:day|hour|hr|minute|min|week|month|year|yr)")
+_TIME_UNIT_STEMS = {
+    "da": "days?",
+    "ho": "hours?|hrs?",
+    "hr": "hours?|hrs?",
+    "mi": "minutes?|mins?",
+    "we": "weeks?",
+    "mo": "months?",
+    "ye": "years?|yrs?",
+    "yr": "years?|yrs?",
+}
 _CONTINUES_LOWERCASE = re.compile(r"\s+[^A-Z\s]")
 _NAME_SPLIT = re.compile(r"[-\s]+")
 _WORDS_FOR_VALUE: dict[str, tuple[str, ...]] = {}
 for _word, _value in _NUMBER_WORDS.items():
     _WORDS_FOR_VALUE[str(_value)] = (*_WORDS_FOR_VALUE.get(str(_value), ()), _word)
 _NON_WORD = re.compile(r"[^a-zà-ÿ0-9]+")
-_PARTICLES = frozenset({"of", "de", "van", "von"})
+# Particles and company suffixes: "Umbrella Corp" names nothing beyond "Umbrella".
+_PARTICLES = frozenset(
+    "of de van von corp corporation inc co company ltd llc plc gmbh ag sa group industries labs".split()
+)
 _SHORT_ANSWER_WORDS = 4
 _NAME_CHECK_MAX_WORDS = 40

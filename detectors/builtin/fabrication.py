@@ -24,7 +24,7 @@ _PER_EXTRA = 0.05
 @register
 class Fabrication(Detector):
     name = "fabrication"
-    version = "1.3.0"
+    version = "1.4.0"
     description = (
         "URLs, DOIs, arXiv ids, author-year references and attributed quotes in the assistant's text that no "
         "user/system message, tool output or context document contains (high severity when impossible on "

@@ -174,6 +174,93 @@ CASES = [
         False,
         "low",
     ),
+    # Figures are amounts, durations, percentages and counts. Digits of personal data and ids are not
+    # claims about the context (they used to be flagged, and co-occurred with pii_leak and off_policy).
+    (
+        "IBAN and phone digits are not figures",
+        transcript(
+            user("Which account did my refund go to?"),
+            assistant("It went to IBAN GB63 NWBK 9017 5404 3404 54; call +44 7700 900017 with questions."),
+            context=[KB],
+        ),
+        False,
+        "low",
+    ),
+    (
+        "order ids and an address's house number and postal code are not figures",
+        transcript(
+            user("Where is order AC-19624410 going?"),
+            assistant("Order AC-19624410 ships to 3449 Sunset Boulevard, Tucson, AZ 85719."),
+            context=[KB],
+        ),
+        False,
+        "low",
+    ),
+    (
+        # A product recommendation is an opinion (off_policy judges it), not a claim about the context.
+        "a recommended product's name and model number are not claims",
+        transcript(
+            user("Should I just get something else?"),
+            assistant("I'd suggest the Vandelay V9 TV from Vandelay Industries, or the Globex SoundMax 700."),
+            context=[KB],
+        ),
+        False,
+        "low",
+    ),
+    (
+        # The user named "Umbrella Air 2"; "Umbrella Corp" adds only a company suffix.
+        "a company suffix on a name the user gave is not a new name",
+        transcript(
+            user("Is the Umbrella Air 2 better than yours?"),
+            assistant("I can only speak to our products, so I won't compare with Umbrella Corp."),
+            context=[KB],
+        ),
+        False,
+        "low",
+    ),
+    (
+        # Durations are judged with their unit: the context has a 5, but not "5 hours".
+        "a duration whose number occurs with another unit is a claim",
+        transcript(
+            user("how long does shipping take?"),
+            assistant("Shipping takes 5 hours."),
+            context=[KB],
+        ),
+        True,
+        "low",
+    ),
+    (
+        # "1 business day" vs "5-7 business days": the unit qualifier must not hide the duration.
+        "a business-day duration that contradicts the context is a claim",
+        transcript(
+            user("when will my refund show up?"),
+            assistant("Refunds show up on your card within 1 business day."),
+            context=["Refunds post within 5-7 business days. Call 1 of our agents."],
+        ),
+        True,
+        "low",
+    ),
+    (
+        "a range in the context grounds its upper bound with the unit",
+        transcript(
+            user("how long does shipping take?"),
+            assistant("Shipping takes up to 5 business days and costs $5."),
+            context=[KB],
+        ),
+        False,
+        "low",
+    ),
+    (
+        # Real figures still count when the answer also mentions ids.
+        "an amount not in the context is still a claim next to an order id",
+        transcript(
+            user("what does shipping cost for AC-19624410?"),
+            assistant("Shipping for order AC-19624410 costs $25."),
+            context=[KB],
+        ),
+        True,
+        "low",
+    ),
 ]
 
 
