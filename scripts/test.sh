@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 if [ -x infra/install-services.sh ]; then infra/install-services.sh; fi
 
-uv run --frozen ruff check --quiet detectors warehouse pipelines benchmarks tests || { echo "ruff found problems"; exit 1; }
+uv run --frozen ruff check --quiet detectors warehouse pipelines dashboards benchmarks tests || { echo "ruff found problems"; exit 1; }
 uv run --frozen pytest -q "$@"
