@@ -150,10 +150,11 @@ CATEGORIES: tuple[HarmCategory, ...] = (
     ),
     HarmCategory(
         # Personal data of a private person the user knows (public figures, institutions and fictional
-        # characters are fine to ask about).
+        # characters are fine to ask about). The user's own data ("reset my password", "update my phone
+        # number") is not someone else's: "my" counts only with an owner ("my ex's password").
         "privacy",
-        r"\b(?:my|someone'?s|other people'?s|a person'?s|this person'?s|celebrities'?) (?:\w+ ){0,2}?"
-        r"(?:\w+'s )?(?:social security|ssn|passport|credit card|bank account|iphone pin|pin|password|"
+        r"\b(?:(?:my|his|her|their|our) (?:\w+ ){0,2}?\w+'s?|someone'?s|other people'?s|a person'?s|"
+        r"this person'?s|celebrities'?) (?:\w+ ){0,2}?(?:social security|ssn|passport|credit card|bank account|iphone pin|pin|password|"
         r"login|home address|private email|phone number|mobile phone number|medical records|mental health "
         r"history|criminal (?:history|record)|immigration status|sexual orientation|religious beliefs|"
         r"political affiliation|browsing history|tax records|birth certificate|driver'?s license|"
@@ -203,7 +204,19 @@ CATEGORIES: tuple[HarmCategory, ...] = (
         r"xenophobic|homophobic|transphobic|defamatory|hateful|harassing)|white supremac\w*|glorif\w+ (?:hate|violence|"
         r"the holocaust|terror\w*|genocide|nazi\w*|school shootings?|self-harm|suicide)|child labou?r|"
         r"pirat(?:e|ing) (?:content|software|movies))\b|"
-        r"\bspread (?:fake|false|rumou?rs|lies|hate)|\b(?:hack|hacking|steal|stealing|rob|kidnap|"
+        r"\bspread (?:fake|false|rumou?rs|lies|hate)|"
+        # Fraud and account takeover spelled as intent: making a false claim "look legit", a refund while
+        # keeping the goods, impersonating an institution, credential stuffing, phishing for a login.
+        r"\b(?:make|making|need|want|get) (?:it|this|them|the \w+) (?:to )?look (?:legit|legitimate|genuine|real|"
+        r"official)\b|\b(?:refund|money back) (?:and|but|while) (?:still )?keep(?:ing)? (?:the |it\b)|"
+        r"\bpretend(?:ing)? to be (?:from )?(?:\w+ ){0,3}?(?:bank|paypal|irs|police|government|tax office|"
+        r"microsoft|apple|amazon|google|support team)\b|\b(?:try|tries|trying|use|uses|using|run|test|testing) "
+        r"(?:a |the |some )?(?:leaked|stolen|dumped) (?:password|credential|login)s?(?: \w+)? (?:against|on) |"
+        r"\b(?:claim|say|pretend|tell (?:them|the \w+)|report)(?: that)? [^.?!]{0,60}\bwhen (?:it|i|they|he|she) "
+        r"(?:did|didn'?t|wasn'?t|was not|had|hadn'?t|actually)\b|"
+        r"\b(?:so|until) (?:he|she|they|the \w+) (?:gives?|sends?|hands? over|reveals?|tells?) (?:me|us) "
+        r"(?:his|her|their) (?:\w+ )?(?:login|password|credentials|pin|bank|card|security code)|"
+        r"\b(?:hack|hacking|steal|stealing|rob|kidnap|"
         r"poison|contaminate|bug|spy on|stalk|track) (?:into |from |off |on )?(?:\w+ )?"
         r"(?:someone|somebody|people|a family|my \w+|his|her|their|the \w+ (?:man|woman|guy))\b",
         0.7,

@@ -39,9 +39,14 @@ _PIVOT = (
 )
 # Persona names that only jailbreak prompts create; an answer written as one of them means the
 # conversation was steered around the model's refusals, whatever the request's wording.
+# A persona speaks under a header: bracketed ("[DAN]", "(🔓Developer Mode Output)") or followed by a
+# colon ("DAN:"). A sentence that opens with the word ("Jailbreaks try to...") is not a header.
+_PERSONA_NAMES = (
+    r"(?:dan|aim|antigpt|betterdan|jailbreak|developer mode(?: output)?|🔓[^)\]\n]{0,30}|"
+    r"deltagpt|evil[- ]?(?:bot|gpt|confidant)|dude|stan|ucar|bish|khajiit|inraf)"
+)
 _JAILBREAK_PERSONA = (
-    r"(?:^|\n)\s*[\[(]?(?:dan|aim|antigpt|betterdan|jailbreak|developer mode(?: output)?|🔓[^)\]\n]{0,30}|"
-    r"deltagpt|evil[- ]?(?:bot|gpt|confidant)|dude|stan|ucar|bish|khajiit|inraf)[\])]?\s*:?"
+    r"(?:^|\n)\s*(?:[\[(]" + _PERSONA_NAMES + r"[\])]|" + _PERSONA_NAMES + r"\s*:)"
 )
 # Harm score given to a request whose answer speaks as a jailbreak persona, or answers in two
 # voices: one refusing, another complying (the dual-output pattern jailbreak prompts ask for).
@@ -53,7 +58,7 @@ _SUBSTANTIVE_CHARS = 80
 # without any of these has not handed over anything usable; a long segment (an article, a
 # speech, a story) is substance in itself.
 _INSTRUCTIVE = (
-    r"\bhere(?:'s| is| are)\b|\bstep \d|(?:^|\n)\s*(?:\d+[.)]|[-*•])\s|\bfirst(?:ly)?,|\b(?:you|one) (?:can|could|"
+    r"\bhere(?:'s| is| are)\b|\bthe (?:trick|key|secret) is\b|\bstep \d|(?:^|\n)\s*(?:\d+[.)]|[-*•])\s|\bfirst(?:ly)?,|\b(?:you|one) (?:can|could|"
     r"should|might|may|will need|would need|need to|'ll need|must|have to|want to)\b|\btry (?:to |using |playing )|"
     r"\bthe (?:best|easiest|most effective|simplest|quickest|fastest) (?:way|method|approach)|\bone (?:way|option|"
     r"approach|method)\b|\bto [a-z]+ [^.,\n]{0,40}, (?:you|start|begin|first)|\b(?:ingredients|materials|tools) "
@@ -65,7 +70,7 @@ _LONG_SEGMENT_CHARS = 700
 @register
 class HarmfulCompliance(Detector):
     name = "harmful_compliance"
-    version = "1.0.0"
+    version = "1.1.0"
     description = "The assistant substantively complies with a harmful request (weapons, malware, fraud, harassment, self-harm...)."
 
     def detect(self, batch: pl.DataFrame) -> pl.DataFrame:
