@@ -43,7 +43,7 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -431,6 +431,7 @@ class LocalKafka:
         heap: str = "512m",
         startup_timeout: float = 60.0,
         extra_config: Mapping[str, object] | None = None,
+        format_args: Sequence[str] = (),
         fresh: bool = False,
         keep_data: bool | None = None,
     ) -> None:
@@ -448,6 +449,9 @@ class LocalKafka:
         self.heap = heap
         self.startup_timeout = startup_timeout
         self.extra_config = dict(extra_config or {})
+        # Extra ``kafka-storage format`` arguments, e.g. ["--add-scram", "SCRAM-SHA-512=[name=u,password=p]"];
+        # only used when the data dir is formatted (its first start).
+        self.format_args = list(format_args)
         self._fixed_ports = port is not None or controller_port is not None
         self._ports_locked = False
         state = self._read_state()
@@ -681,6 +685,7 @@ class LocalKafka:
             self.cluster_id,
             "--config",
             str(self.config_path),
+            *self.format_args,
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=self.data_dir)
         if proc.returncode != 0 or not self._formatted():
