@@ -1,0 +1,186 @@
+"""Retention: delete transcripts older than a cutoff and every derived row that points at them.
+
+The rule (also in ``docs/privacy.md``):
+
+* ``transcripts`` are partitioned by event date: partitions with ``dt`` before the cutoff are
+  dropped whole.
+* ``dead_letters`` (raw payloads) and ``drift_reports`` (aggregates) hold no transcript id; they are
+  dropped by their own partition date.
+* ``detections``, ``judge_verdicts`` and ``flagged_cases`` are partitioned by the date they were
+  computed, which says nothing about their transcripts' age. A row goes when a transcript it names is
+  no longer in the lake (a case when *any* of its members is gone: its evidence may quote that one;
+  the next case build recreates it from the members that remain). A file whose rows all go is
+  deleted; a file with some is rewritten without them, atomically under the same name.
+* Review samples, review verdicts, published feedback and the feedback datasets are not touched:
+  they hold case ids and the reviewed, redacted text only.
+
+Derived rows are removed before the transcripts, so a run that dies midway leaves nothing that
+points at a deleted transcript, and running it again finishes the job.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from warehouse.layout import PARQUET_SUFFIX, LakeLayout, Table
+from warehouse.writer import write_parquet_atomically
+
+EXPIRING_TABLES = (Table.TRANSCRIPTS, Table.DEAD_LETTERS, Table.DRIFT_REPORTS)
+DERIVED_TABLES = (Table.DETECTIONS, Table.JUDGE_VERDICTS, Table.FLAGGED_CASES)
+
+_PARTITION = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
+_AGE = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$")
+
+
+def parse_age(text: str) -> timedelta:
+    """``"30d"``, ``"4w"`` or ``"30"`` (days) as a timedelta; a ``ValueError`` otherwise."""
+    match = _AGE.match(text.lower())
+    if match is None:
+        raise ValueError("an age is a whole number of days or weeks, like 30d or 4w")
+    number, unit = int(match.group(1)), match.group(2) or "d"
+    return timedelta(weeks=number) if unit == "w" else timedelta(days=number)
+
+
+@dataclass(frozen=True)
+class Partition:
+    table: Table
+    day: date
+    path: Path
+    files: int
+    rows: int
+
+
+@dataclass(frozen=True)
+class DerivedFile:
+    table: Table
+    path: Path
+    rows: int
+    removed: int
+
+    @property
+    def action(self) -> str:
+        return "delete" if self.removed == self.rows else "rewrite"
+
+
+@dataclass
+class RetentionPlan:
+    """What ``apply_retention`` will do; counts and paths only, never content."""
+
+    cutoff: date
+    partitions: list[Partition] = field(default_factory=list)
+    derived: list[DerivedFile] = field(default_factory=list)
+    # Ids of the transcripts that stay, as planned: the rewrite removes exactly the planned rows.
+    kept_ids: pa.Array = field(default_factory=lambda: pa.array([], pa.string()), repr=False)
+
+    def rows_by_table(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for part in self.partitions:
+            counts[part.table.value] = counts.get(part.table.value, 0) + part.rows
+        for item in self.derived:
+            counts[item.table.value] = counts.get(item.table.value, 0) + item.removed
+        return counts
+
+
+def plan_retention(layout: LakeLayout, cutoff: date) -> RetentionPlan:
+    """Partitions dated before ``cutoff`` and the derived rows whose transcripts they hold.
+
+    Args:
+        layout: the lake.
+        cutoff: the first day kept; partitions with an earlier ``dt`` expire.
+    """
+    plan = RetentionPlan(cutoff)
+    for table in EXPIRING_TABLES:
+        for day, path in _partitions(layout, table):
+            if day < cutoff:
+                files = _files(path)
+                plan.partitions.append(Partition(table, day, path, len(files), _row_count(files)))
+    kept = plan.kept_ids = _kept_transcript_ids(layout, cutoff)
+    for table in DERIVED_TABLES:
+        for _day, path in _partitions(layout, table):
+            for file in _files(path):
+                rows, gone = _gone_mask(table, file, kept)
+                removed = int(pc.sum(gone).as_py() or 0)
+                if removed:
+                    plan.derived.append(DerivedFile(table, file, rows, removed))
+    return plan
+
+
+def apply_retention(plan: RetentionPlan) -> RetentionPlan:
+    """Carry out ``plan``: derived rows first, then whole partitions; returns the plan carried out."""
+    for item in plan.derived:
+        if item.action == "delete":
+            item.path.unlink(missing_ok=True)
+            continue
+        table = pq.read_table(item.path)
+        _rows, gone = _gone_mask(item.table, item.path, plan.kept_ids, table)
+        write_parquet_atomically(table.filter(pc.invert(gone)), item.path)
+    for part in plan.partitions:
+        shutil.rmtree(part.path, ignore_errors=True)
+    for item in plan.derived:
+        _remove_if_empty(item.path.parent)
+    return plan
+
+
+def _partitions(layout: LakeLayout, table: Table) -> list[tuple[date, Path]]:
+    root = layout.table_dir(table)
+    if not root.is_dir():
+        return []
+    found = []
+    for child in sorted(root.iterdir()):
+        match = _PARTITION.match(child.name)
+        if match and child.is_dir():
+            found.append((date.fromisoformat(match.group(1)), child))
+    return found
+
+
+def _files(partition: Path) -> list[Path]:
+    return sorted(p for p in partition.glob(f"*{PARQUET_SUFFIX}") if not p.name.startswith("."))
+
+
+def _row_count(files: list[Path]) -> int:
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+
+def _kept_transcript_ids(layout: LakeLayout, cutoff: date) -> pa.Array:
+    ids = [
+        pq.read_table(file, columns=["transcript_id"]).column(0)
+        for day, path in _partitions(layout, Table.TRANSCRIPTS)
+        if day >= cutoff
+        for file in _files(path)
+    ]
+    if not ids:
+        return pa.array([], pa.string())
+    return pc.unique(pa.chunked_array([c for chunked in ids for c in chunked.chunks], pa.string()))
+
+
+def _gone_mask(table: Table, path: Path, kept: pa.Array, data: pa.Table | None = None) -> tuple[int, pa.Array]:
+    """(rows in the file, a boolean mask of the rows whose transcripts are gone)."""
+    if table is Table.FLAGGED_CASES:
+        data = data if data is not None else pq.read_table(path, columns=["representative_transcript_id", "transcript_ids"])
+        members = data.column("transcript_ids").combine_chunks()
+        flat = pc.list_flatten(members)
+        missing = pc.invert(pc.is_in(flat, value_set=kept))
+        parents = pc.list_parent_indices(members)
+        gone_parents = pc.unique(pc.filter(parents, missing))
+        index = pa.array(range(data.num_rows), pa.int64())
+        gone = pc.or_(
+            pc.is_in(index, value_set=gone_parents.cast(pa.int64())),
+            pc.invert(pc.is_in(data.column("representative_transcript_id"), value_set=kept)),
+        )
+        return data.num_rows, gone.combine_chunks() if isinstance(gone, pa.ChunkedArray) else gone
+    data = data if data is not None else pq.read_table(path, columns=["transcript_id"])
+    gone = pc.invert(pc.is_in(data.column("transcript_id"), value_set=kept))
+    return data.num_rows, gone.combine_chunks() if isinstance(gone, pa.ChunkedArray) else gone
+
+
+def _remove_if_empty(directory: Path) -> None:
+    if directory.is_dir() and not any(directory.iterdir()):
+        directory.rmdir()
