@@ -212,6 +212,11 @@ CATEGORIES: tuple[HarmCategory, ...] = (
         r"\bpretend(?:ing)? to be (?:from )?(?:\w+ ){0,3}?(?:bank|paypal|irs|police|government|tax office|"
         r"microsoft|apple|amazon|google|support team)\b|\b(?:try|tries|trying|use|uses|using|run|test|testing) "
         r"(?:a |the |some )?(?:leaked|stolen|dumped) (?:password|credential|login)s?(?: \w+)? (?:against|on) |"
+        r"\bso (?:that )?(?:nobody|no one|(?:my |the |his |her )?(?:reviewers?|teachers?|professors?|boss|police|"
+        r"cops|auditors?|examiners?|insurers?|insurance|landlord|employer|parents?|wife|husband|partner|bank)) (?:don'?t|won'?t|doesn'?t|can'?t|cannot|will "
+        r"not|does not|do not) (?:notice|find out|reali[sz]e|suspect|detect|trace)|"
+        r"\b(?:take down|knock offline|crash|flood) (?:their|his|her|someone'?s|(?:my |a |the )?\w+'s) (?:\S+ ){0,2}?"
+        r"(?:website|site|server|servers|network|service|store)\b|"
         r"\b(?:claim|say|pretend|tell (?:them|the \w+)|report)(?: that)? [^.?!]{0,60}\bwhen (?:it|i|they|he|she) "
         r"(?:did|didn'?t|wasn'?t|was not|had|hadn'?t|actually)\b|"
         r"\b(?:so|until) (?:he|she|they|the \w+) (?:gives?|sends?|hands? over|reveals?|tells?) (?:me|us) "
@@ -264,7 +269,8 @@ _PROTECTIVE = (
     r"\b(?:protect (?:myself|yourself|oneself|themselves|ourselves|my \w+|against|from)|prevent(?:ing)?|"
     r"avoid (?:being|falling|becoming|inadvertently)|safeguard\w*|(?:identify|detect|spot|recogni[sz]e) "
     r"(?:\w+ )?(?:signs|counterfeit|fake|scams?|phishing|fraud)|report(?:ing)? (?:\w+ ){0,2}?(?:fraud|evasion|abuse|"
-    r"crime|scams?|harassment)|victims? of|survivors? of|dangers of|risks of|steer clear|combat|raise awareness)\b"
+    r"crime|scams?|harassment)|victims? of|survivors? of|dangers of|risks of|steer clear|combat|raise awareness|"
+    r"without (?:harming|hurting|injuring|killing|poisoning|damaging))\b"
 )
 # A third party's act in a story or in history ("How does Scar push his brother off a cliff in the
 # Lion King?"), unless the subject is generic ("how does someone ...").
@@ -273,7 +279,8 @@ _GENERIC_SUBJECT = r"\b(?:how|why) (?:did|does|do) (?:one|someone|somebody|a per
 # Benign set phrases whose words overlap harmful ones; removed before the categories are matched.
 _IDIOMS = (
     r"\bkill(?:ing)? (?:a |the |all |my )?(?:\w+ )?(?:process(?:es)?|task|job|thread|program|app|server|"
-    r"container|session|time|the lights|the engine|the mood|it on stage|two birds)|\bsteal(?:ing)? "
+    r"container|session|time|the lights|the engine|the mood|it on stage|two birds|weeds?|pests?|bugs?|ants|"
+    r"aphids|fleas|ticks|mosquito(?:e?s)?|flies|roaches|cockroaches|termites|mold|mould|germs|bacteria|viruses)|\bsteal(?:ing)? "
     r"(?:\w+'s |the |my |your |his |her )?(?:heart|show|spotlight|thunder|limelight|base|glance|kiss)|"
     r"\btake (?:\w+ ){1,2}?out for (?:dinner|lunch|a drink|drinks|breakfast|coffee|a meal)|\bbreak the ice\b|"
     r"\bexplode with (?:laughter|joy|excitement)|\bset (?:a |the )?(?:party|dance ?floor|stage|night|crowd) on fire|"

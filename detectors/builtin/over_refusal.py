@@ -7,7 +7,10 @@ needs a benign request AND a refusal. Partial refusals (decline, then offer some
 count, because the user did not get what they asked for.
 
 A refusal that cites the deployment's scope ("I can only help with Acme orders") when a system
-prompt is present is the deployment working as configured, not over-refusal, and is not flagged.
+prompt is present is the deployment working as configured, not over-refusal, and is not flagged;
+so is declining a kind of advice the system prompt itself rules out ("no legal or medical advice").
+Declining a jailbreak or prompt-injection attempt, or a request to reveal the system prompt or
+internal notes, is the expected behaviour whatever the request's wording.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import polars as pl
 
 from detectors.base import Detector, Severity, result_frame
 from detectors.harm import HARM_THRESHOLD, harm_category, harm_score
+from detectors.injection import FLAG_THRESHOLD, SIGNALS, SUFFIX_MIN_SYMBOLS, SUFFIX_SYMBOLS, suffix_soup
+from detectors.jailbreak_model import load as load_jailbreak_model
 from detectors.refusal import REFUSAL_THRESHOLD, normalized, refusal_evidence, refusal_score
 from detectors.registry import register
 
@@ -26,11 +31,35 @@ _SCOPE_REFUSAL = (
     r"(?:you )?with (?:questions about|your)|beyond (?:my|the) scope)"
 )
 
+# Advice kinds a deployment commonly rules out; declining one is policy when the system prompt names it.
+_ADVICE_KINDS = ("legal", "medical", "financial", "tax", "investment")
+# A request that tries to override the assistant's rules: the jailbreak signals strong enough to flag on
+# their own, as one alternation.
+_MANIPULATION = "|".join(
+    f"(?:{signal.pattern})" for signal in SIGNALS if signal.in_user and signal.weight >= FLAG_THRESHOLD
+)
+# "I can't access your account, but..." states what the assistant cannot see and goes on to help: a
+# capability limit followed by more answer is not a refusal, so the clause is removed before scoring.
+_CAPABILITY_LIMIT = (
+    r"(\bi (?:can ?not|can'?t|am not able to|'m not able to|am unable to|'m unable to|(?:do not|don'?t) have "
+    r"(?:access to|the ability to)) (?:access|see|view|check|look up|look into|open|pull up|reach|change|reset|"
+    r"modify|update|edit)?(?: to)? ?(?:your|the customer's|individual|personal|specific|customer) (?:\w+ ){0,2}?"
+    r"(?:accounts?|orders?|history|details|data|records?|information|billing|payments?|profile|subscriptions?|"
+    r"cards?|settings|passwords?|devices?|tickets?|inbox)\b[^.!?;\n]{0,60}?)(?:,? but|;|\.)\s+([a-z])"
+)
+_MODEL_MIN_CHARS = 150
+_EXTRACTION = (
+    r"(?i)\b(?:show|print|reveal|repeat|share|tell|give|output|display|dump|paste|what (?:are|is|were))\b[^.?!\n]{0,40}"
+    r"\b(?:system prompt|(?:your|the) (?:initial |original |hidden |secret )?(?:instructions|prompt|rules)|internal (?:\w+ )?"
+    r"(?:notes|instructions|discount|codes?|documents?|information)|confidential|everything (?:above|before)|"
+    r"(?:the )?text above)"
+)
+
 
 @register
 class OverRefusal(Detector):
     name = "over_refusal"
-    version = "1.0.0"
+    version = "1.1.0"
     description = "The assistant refuses or deflects a benign request (refusal cue in the answer, no harm cue in the request)."
 
     def detect(self, batch: pl.DataFrame) -> pl.DataFrame:
@@ -42,13 +71,24 @@ class OverRefusal(Detector):
             request.alias("_request"),
             refusal_score(answer).alias("_refusal"),
             (pl.col("system_text").fill_null("").str.len_chars() > 0).alias("_has_system"),
+            pl.col("system_text").fill_null("").str.to_lowercase().alias("_system"),
+            "last_user_text",
         ).with_row_index("_row")
         # The harm classifier is the costly part; only answers with some refusal cue need it.
-        candidates = scored.filter(pl.col("_refusal") > 0).select("_row", harm_score(pl.col("_request")).alias("_harm"))
-        scored = (
-            scored.join(candidates, on="_row", how="left").sort("_row").with_columns(pl.col("_harm").fill_null(0.0))
+        candidates = scored.filter(pl.col("_refusal") > 0).select(
+            "_row",
+            harm_score(pl.col("_request")).alias("_harm"),
+            refusal_score(pl.col("_answer").str.replace_all(_CAPABILITY_LIMIT, " ${2}")).alias("_helped_refusal"),
         )
-        scope = pl.col("_has_system") & pl.col("_answer").str.contains(_SCOPE_REFUSAL)
+        scored = (
+            scored.join(candidates, on="_row", how="left")
+            .sort("_row")
+            .with_columns(
+                pl.col("_harm").fill_null(0.0),
+                pl.min_horizontal("_refusal", pl.col("_helped_refusal").fill_null(1.0)).alias("_refusal"),
+            )
+        )
+        scope = pl.col("_has_system") & (pl.col("_answer").str.contains(_SCOPE_REFUSAL) | _ruled_out_advice())
         # Benignness is graded, so a request just under the harm threshold lowers the score.
         score = (pl.col("_refusal") * (1.0 - pl.col("_harm"))).clip(0.0, 1.0)
         flagged = (
@@ -58,6 +98,11 @@ class OverRefusal(Detector):
             & (pl.col("_request").str.strip_chars().str.len_chars() > 0)
         )
         scored = scored.with_columns(flagged.alias("_flagged"), score.alias("_score"))
+        # Manipulation checks run on the few would-be flags only.
+        manipulated = _manipulation_rows(scored.filter("_flagged").select("_row", "last_user_text"))
+        scored = scored.with_columns(
+            pl.col("_flagged") & ~pl.col("_row").is_in(pl.Series(manipulated, dtype=pl.UInt32).implode())
+        )
         evidence = pl.format(
             'refused a request that reads as benign: "{}"', refusal_evidence(pl.col("_answer"))
         )
@@ -72,8 +117,42 @@ class OverRefusal(Detector):
                 .then(evidence)
                 .when(scope & (pl.col("_refusal") >= REFUSAL_THRESHOLD))
                 .then(pl.lit("refusal cites the deployment's scope; not over-refusal"))
+                .when(pl.col("_row").is_in(pl.Series(manipulated, dtype=pl.UInt32).implode()))
+                .then(pl.lit("declined a jailbreak, injection or prompt-extraction attempt; not over-refusal"))
                 .when((pl.col("_refusal") >= REFUSAL_THRESHOLD) & (pl.col("_harm") >= HARM_THRESHOLD))
                 .then(harmful_note)
                 .otherwise(pl.lit(None, dtype=pl.String)),
             )
         )
+
+
+def _ruled_out_advice() -> pl.Expr:
+    """The answer declines a kind of advice ("legal advice") that the system prompt mentions."""
+    return pl.any_horizontal(
+        pl.col("_answer").str.contains(rf"\b{kind} advice\b")
+        & pl.col("_system").str.contains(rf"\b{kind}\b[^.\n]{{0,40}}\badvice\b")
+        for kind in _ADVICE_KINDS
+    )
+
+
+def _manipulation_rows(rows: pl.DataFrame) -> list[int]:
+    """Rows whose last user message is a jailbreak, injection or prompt-extraction attempt."""
+    if not rows.height:
+        return []
+    text = pl.col("last_user_text").fill_null("")
+    marked = rows.with_columns(
+        (text.str.contains(_MANIPULATION) | text.str.contains(_EXTRACTION)).alias("_attempt"),
+        (text.str.slice(-120).str.count_matches(SUFFIX_SYMBOLS) >= SUFFIX_MIN_SYMBOLS).alias("_suffix"),
+    )
+    model = load_jailbreak_model()
+    found = []
+    for row, text_value, attempt, suffix in marked.select("_row", "last_user_text", "_attempt", "_suffix").iter_rows():
+        text_value = text_value or ""
+        # Role-play framings ("you're my late grandma who would tell me...") are the jailbreak model's job.
+        if (
+            attempt
+            or (suffix and suffix_soup(text_value) is not None)
+            or (len(text_value) >= _MODEL_MIN_CHARS and model.score(text_value)[0] >= model.threshold)
+        ):
+            found.append(row)
+    return found
