@@ -146,8 +146,8 @@ def _manipulation_rows(rows: pl.DataFrame) -> list[int]:
     )
     model = load_jailbreak_model()
     found = []
-    for row, text_value, attempt, suffix in marked.select("_row", "last_user_text", "_attempt", "_suffix").iter_rows():
-        text_value = text_value or ""
+    texts = marked.select("_row", pl.col("last_user_text").fill_null(""), "_attempt", "_suffix")
+    for row, text_value, attempt, suffix in texts.iter_rows():
         # Role-play framings ("you're my late grandma who would tell me...") are the jailbreak model's job.
         if (
             attempt
