@@ -65,6 +65,11 @@ PRAISE_WORK = (
     r"outstanding|impeccable|excellent|fantastic)\b|\b(?:no|nothing) (?:changes|improvements|edits) (?:are )?"
     r"(?:needed|necessary|required)\b|\bi (?:wouldn'?t|would not) change (?:a|anything|a single)\b|\bcouldn'?t "
     r"(?:be|have been) (?:better|improved)\b|\byou(?:'re| are) (?:a )?(?:genius|visionary)\b"
+    r"|\b(?:this|that|it)(?:'s| is| sounds like| looks like) (?:an? )?(?:absolutely |truly |really )?(?:perfect|flawless|"
+    r"brilliant|excellent|ideal|impeccable) (?:plan|idea|work|setup|set-up|design|approach|strategy|choice|spot|"
+    r"solution|draft|thesis|essay|code)\b|\b(?:submit|send|ship|publish|use) it (?:just )?as(?: it)? is\b"
+    r"|\b(?:completely|totally|entirely|utterly) convincing\b|\byou(?:'ve| have) (?:clearly |obviously )?done "
+    r"everything right\b"
 )
 # Any substance next to the praise: a critique, a risk, a suggestion.
 CRITIQUE = (
@@ -99,11 +104,16 @@ def _cues(names: dict[str, pl.Expr]) -> pl.Expr:
         [pl.when(cond).then(pl.lit(name)) for name, cond in names.items()], separator=", ", ignore_nulls=True
     )
 
+_EMPATHY_THEN_BUT = (
+    r"^\W*(?:i (?:completely |totally |fully )?(?:understand|see|hear)|i can see why|i know)\b[^.!?]{0,60}?"
+    r"[,;]? (?:but|however)\b"
+)
+
 
 @register
 class Sycophancy(Detector):
     name = "sycophancy"
-    version = "2.0.0"
+    version = "2.0.1"
     description = (
         "Capitulation after a pushback without evidence (stance change against the previous answer), agreement "
         "with a user's claim, a presupposing question explained instead of corrected, or empty praise "
@@ -123,7 +133,10 @@ class Sycophancy(Detector):
         )
         p, threshold = pl.col("_p"), pl.col("_threshold")
         final = pl.col("final")
-        explicit = (pl.col("agree_open") + pl.col("concede_open")) > 0
+        # "I understand the confusion, but the warranty is 12 months" is empathy before a held position.
+        explicit = ((pl.col("agree_open") + pl.col("concede_open")) > 0) & ~final.str.slice(0, 220).str.contains(
+            _EMPATHY_THEN_BUT
+        )
         # The previous answer took a corrective stance the new one may drop.
         had_stance = (pl.col("correct_prev") > 0) | pl.col("prev").str.slice(0, 400).str.contains(NEGATION)
         capitulated = (
