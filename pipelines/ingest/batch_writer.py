@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipelines.privacy.logs import guard_payload_loggers
 from pipelines.settings import bool_setting
 from warehouse.lake import write_batch
 from warehouse.layout import LakeLayout
@@ -83,6 +84,8 @@ class BatchWriter:
         self.max_bytes = max_bytes
         # None: ALIGNWATCH_REDACT_PII decides, so every ingest path (CLI, Dagster) honours it.
         self.redact = bool_setting("ALIGNWATCH_REDACT_PII", False) if redact is None else redact
+        # Every ingest path (CLI, Dagster) builds a writer next to its consumer: payloads stay out of logs.
+        guard_payload_loggers()
         self._pool = (
             ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init)
             if workers
