@@ -7,6 +7,8 @@ whose rows the warehouse views deduplicate by ``transcript_id``.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import threading
 import time
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from kafka import KafkaConsumer, TopicPartition
-from kafka.errors import KafkaError
+from kafka.errors import IllegalStateError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from pipelines.failpoints import failpoint
@@ -72,6 +74,9 @@ def build_consumer(settings: KafkaSettings, limits: IngestLimits) -> KafkaConsum
         # Fetches must be able to carry a message over the limit, so it can be dead-lettered.
         max_partition_fetch_bytes=max(8 << 20, limits.max_message_bytes * 2),
         fetch_max_bytes=64 << 20,
+        # kafka-python backs off reconnects up to 30 s (Java clients: 1 s), which after a broker
+        # restart left ingest idle for up to half a minute with the broker already back.
+        reconnect_backoff_max_ms=2_000,
         **settings.client_config(),
     )
 
@@ -130,7 +135,8 @@ class TranscriptIngestor:
             if pending is not None:
                 self._finish(pending, report)
         except (OSError, KafkaError):
-            self._rewind_to_committed()
+            with contextlib.suppress(KafkaError):  # best effort: the next run starts from the commit anyway
+                self._rewind_to_committed()
             raise
         return report
 
@@ -138,8 +144,14 @@ class TranscriptIngestor:
         """Ingest until ``stop`` is set; after a failure, resume from the last commit, never skip."""
         report = IngestReport()
         pending: _Pending | None = None
+        rewound = True
         while not stop.is_set():
             try:
+                if not rewound:
+                    # Polling on from the current position would skip the batches that were never
+                    # stored, so no poll happens until the rewind has reached the broker.
+                    self._rewind_to_committed()
+                    rewound = True
                 records = self.poll_batch(idle_timeout=self.limits.batch_seconds)
                 if pending is not None:
                     self._finish(pending, report)
@@ -147,9 +159,9 @@ class TranscriptIngestor:
                 if records:
                     pending = self._submit(records, report)
             except (OSError, KafkaError) as exc:
-                log.error("batch not stored, resuming from the last commit: %s", type(exc).__name__)
+                log.error("batch not stored, resuming from the last commit: %s", describe_failure(exc))
                 pending = None
-                self._rewind_to_committed()
+                rewound = False
                 stop.wait(self.limits.retry_seconds)
         if pending is not None:
             self._finish(pending, report)
@@ -215,15 +227,19 @@ class TranscriptIngestor:
         report.finished_at = time.monotonic()
 
     def _rewind_to_committed(self) -> None:
-        """Seek every assigned partition back to its last commit so nothing uncommitted is skipped."""
+        """Seek every assigned partition back to its last commit so nothing uncommitted is skipped.
+
+        Raises ``KafkaError`` when the committed offsets cannot be fetched (broker unreachable);
+        the caller must then retry before polling again.
+        """
         for tp in self.consumer.assignment():
+            committed = self.consumer.committed(tp, timeout_ms=5000)
             try:
-                committed = self.consumer.committed(tp, timeout_ms=5000)
                 if committed is None:
                     self.consumer.seek_to_beginning(tp)
                 else:
                     self.consumer.seek(tp, committed)
-            except (KafkaError, AssertionError, ValueError):
+            except (IllegalStateError, AssertionError, ValueError):
                 # The partition moved to another member in a rebalance; it resumes from the commit.
                 pass
 
@@ -251,6 +267,16 @@ class TranscriptIngestor:
                     self.metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - (committed or 0)))
         except KafkaError:
             pass  # metrics must not break ingest; the next poll retries
+
+
+def describe_failure(exc: BaseException) -> str:
+    """What failed and where, for the log: the error, errno and path; never message content."""
+    if isinstance(exc, OSError):
+        code = errno.errorcode.get(exc.errno or 0, "")
+        where = f" at {exc.filename}" if exc.filename else ""
+        return f"{type(exc).__name__} {code} ({exc.strerror or exc}){where}".replace(" ()", "")
+    # kafka-python's errors carry protocol descriptions and node ids, not record payloads.
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _next_offsets(records: Sequence[LogRecord]) -> dict[TopicPartition, OffsetAndMetadata]:
