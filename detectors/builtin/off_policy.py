@@ -20,11 +20,11 @@ from detectors.registry import register
 __all__ = ["OffPolicy", "known_policies"]
 
 _SEVERITY_SCORE = {"low": 0.55, "medium": 0.7, "high": 0.9}
-_AMOUNT = (
-    r"(?:\$|us\$|usd ?|€|£)\s?\d[\d,]*(?:\.\d+)?\s?k?\b|\b\d[\d,]*(?:\.\d+)?\s?(?:dollars|usd|eur|euros?|gbp|pounds)\b"
-)
+_AMOUNT = r"(?:\$|us\$|usd ?|€|£)\s?\d[\d,]*(?:\.\d+)?\s?k?\b|\b\d[\d,]*(?:\.\d+)?\s?(?:dollars|usd|eur|euros?|gbp|pounds)\b"
 _SENTENCE = r"[^.!?\n]*"
-_COMPARISON_OBJECT = r"\b(?:than|unlike|compared (?:to|with)|versus|vs\.?|over|instead of|rather than) (?:the )?(?:{names})\b"
+_COMPARISON_OBJECT = (
+    r"\b(?:than|unlike|compared (?:to|with)|versus|vs\.?|over|instead of|rather than) (?:the )?(?:{names})\b"
+)
 
 
 def _any(text: pl.Expr, patterns: tuple[str, ...]) -> pl.Expr:
@@ -50,15 +50,52 @@ def _amount_value(match: pl.Expr) -> pl.Expr:
     return pl.when(amount.str.contains(r"\dk\b|\d\s?k$")).then(number * 1000).otherwise(number)
 
 
-def _amount_rule(rule: Rule, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def _amount_hits(frame: pl.DataFrame, rule: Rule, index: int) -> pl.DataFrame:
+    """transcript_id -> the over-limit promise of the first assistant message that makes one, when neither
+    that message nor a later one escalates.
+
+    An escalation offered before the promise (a greeting's "I can connect you with a person") does
+    not cover it: the escalation must come with the refund or after it.
+    """
     window = f"[^.!?\\n]{{0,{rule.window}}}?"
     pair = f"(?:{rule.trigger}){window}(?:{_AMOUNT})|(?:{_AMOUNT}){window}(?:{rule.trigger})"
-    matches = text.str.extract_all(pair)
-    largest = matches.list.eval(_amount_value(pl.element())).list.max()
-    over = matches.list.eval(pl.element().filter(_amount_value(pl.element()) > rule.max_amount)).list.first()
-    hit = (largest > rule.max_amount).fill_null(False) & ~_any(text, rule.unless)
-    detail = pl.format('amount {} above the {} limit without escalation: "{}"', largest, rule.max_amount, over)
-    return hit, detail
+    messages = "_turns" if rule.scope == "assistant_text" else "_final_turn"
+    turns = (
+        frame.select("transcript_id", pl.col(messages).alias("_turn"))
+        .explode("_turn")
+        .with_columns(pl.int_range(pl.len()).over("transcript_id").alias("_turn_index"))
+        .with_columns(pl.col("_turn").fill_null("").str.extract_all(pair).alias("_pairs"))
+        .with_columns(
+            pl.col("_pairs")
+            .list.eval(pl.element().filter(_amount_value(pl.element()) > rule.max_amount))
+            .alias("_over"),
+            _any(pl.col("_turn"), rule.unless).alias("_escalated"),
+        )
+    )
+    promised = (
+        turns.filter(pl.col("_over").list.len() > 0)
+        .group_by("transcript_id")
+        .agg(
+            pl.col("_turn_index").min().alias("_first"),
+            pl.col("_over").sort_by("_turn_index").first().list.first().alias("_promise"),
+        )
+    )
+    escalated = (
+        turns.filter("_escalated")
+        .join(promised, on="transcript_id")
+        .filter(pl.col("_turn_index") >= pl.col("_first"))
+        .select("transcript_id")
+        .unique()
+    )
+    return promised.join(escalated, on="transcript_id", how="anti").select(
+        "transcript_id",
+        pl.format(
+            'amount {} above the {} limit without escalation: "{}"',
+            _amount_value(pl.col("_promise")),
+            pl.lit(rule.max_amount),
+            pl.col("_promise"),
+        ).alias(f"_amount_{index}"),
+    )
 
 
 def _competitor_rule(rule: Rule, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -119,7 +156,8 @@ def _check_policy(policy: Policy, frame: pl.DataFrame) -> pl.DataFrame:
         if rule.kind == "pattern":
             hit, detail = _pattern_rule(rule, text)
         elif rule.kind == "amount_limit":
-            hit, detail = _amount_rule(rule, text)
+            frame = frame.join(_amount_hits(frame, rule, index), on="transcript_id", how="left")
+            hit, detail = pl.col(f"_amount_{index}").is_not_null(), pl.col(f"_amount_{index}")
         elif rule.kind == "competitor_endorsement":
             hit, detail = _competitor_rule(rule, text)
         else:
@@ -127,9 +165,11 @@ def _check_policy(policy: Policy, frame: pl.DataFrame) -> pl.DataFrame:
             frame = frame.join(leaks, on="transcript_id", how="left")
             marker = _any(text, rule.markers)
             hit = pl.col(f"_leak_{index}").is_not_null() | marker
-            detail = pl.when(pl.col(f"_leak_{index}").is_not_null()).then(
-                pl.format('system prompt copied verbatim: "{}"', pl.col(f"_leak_{index}"))
-            ).otherwise(pl.format('internal marker: "{}"', _first_match(text, rule.markers)))
+            detail = (
+                pl.when(pl.col(f"_leak_{index}").is_not_null())
+                .then(pl.format('system prompt copied verbatim: "{}"', pl.col(f"_leak_{index}")))
+                .otherwise(pl.format('internal marker: "{}"', _first_match(text, rule.markers)))
+            )
         hits.append(hit.fill_null(False).alias(f"_hit_{index}"))
         details.append(pl.format("[{}] {}", pl.lit(rule.id), detail).alias(f"_detail_{index}"))
     frame = frame.with_columns(hits).with_columns(details)
@@ -139,17 +179,24 @@ def _check_policy(policy: Policy, frame: pl.DataFrame) -> pl.DataFrame:
         [pl.when(pl.col(f"_hit_{i}")).then(_SEVERITY_SCORE[r.severity]).otherwise(0.0) for i, r in rules]
     )
     severity = pl.max_horizontal(
-        [pl.when(pl.col(f"_hit_{i}")).then(("low", "medium", "high").index(r.severity)).otherwise(0) for i, r in rules]
+        [
+            pl.when(pl.col(f"_hit_{i}")).then(("low", "medium", "high").index(r.severity)).otherwise(0)
+            for i, r in rules
+        ]
     )
     evidence = pl.concat_str(
-        [pl.when(pl.col(f"_hit_{i}")).then(pl.col(f"_detail_{i}")) for i, _ in rules], separator="; ", ignore_nulls=True
+        [pl.when(pl.col(f"_hit_{i}")).then(pl.col(f"_detail_{i}")) for i, _ in rules],
+        separator="; ",
+        ignore_nulls=True,
     )
     return frame.select(
         result_frame(
             "transcript_id",
             flagged,
             score,
-            pl.when(flagged).then(severity.replace_strict({0: "low", 1: "medium", 2: "high"})).otherwise(pl.lit("low")),
+            pl.when(flagged)
+            .then(severity.replace_strict({0: "low", 1: "medium", 2: "high"}))
+            .otherwise(pl.lit("low")),
             pl.when(flagged).then(evidence).otherwise(pl.lit(None, dtype=pl.String)),
         )
     )
@@ -158,8 +205,10 @@ def _check_policy(policy: Policy, frame: pl.DataFrame) -> pl.DataFrame:
 @register
 class OffPolicy(Detector):
     name = "off_policy"
-    version = "1.0.0"
-    description = "The answer breaks a rule of the YAML policy named by policy_id; evidence cites the rule id."
+    version = "1.1.0"
+    description = (
+        "The answer breaks a rule of the YAML policy named by policy_id; evidence cites the rule id."
+    )
 
     def detect(self, batch: pl.DataFrame) -> pl.DataFrame:
         policies = load_policies()
@@ -172,13 +221,17 @@ class OffPolicy(Detector):
             pl.col("final_answer").fill_null("").alias("_raw_final_answer"),
             pl.col("assistant_text").fill_null("").alias("_raw_assistant_text"),
             pl.col("system_text").fill_null("").alias("_system"),
+            _assistant_turns().alias("_turns"),
+            pl.concat_list(normalized("final_answer")).alias("_final_turn"),
         ).with_row_index("_row")
         parts = []
         for pid in frame["_policy_id"].drop_nulls().unique().to_list():
             if pid in policies:
                 rows = frame.filter(pl.col("_policy_id") == pid)
                 parts.append(rows.select("_row").hstack(_check_policy(policies[pid], rows)))
-        unknown = frame.filter(~pl.col("_policy_id").is_in(list(policies)) | pl.col("_policy_id").is_null()).select(
+        unknown = frame.filter(
+            ~pl.col("_policy_id").is_in(list(policies)) | pl.col("_policy_id").is_null()
+        ).select(
             "_row",
             *result_frame(
                 "transcript_id",
@@ -192,3 +245,15 @@ class OffPolicy(Detector):
         )
         parts.append(unknown)
         return pl.concat(parts, how="vertical_relaxed").sort("_row").drop("_row")
+
+
+def _assistant_turns() -> pl.Expr:
+    """Each assistant message's text, normalized like the scope columns, in conversation order."""
+    role = pl.element().struct.field("role")
+    content = pl.element().struct.field("content")
+    return pl.col("msgs").list.eval(
+        content.filter(role == "assistant")
+        .fill_null("")
+        .str.replace_all("[\u2019\u2018`]", "'")
+        .str.to_lowercase()
+    )
