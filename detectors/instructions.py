@@ -28,7 +28,7 @@ _N = r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
 
 JSON_RULE = re.compile(
     r"(?i)\b(?:respond|reply|answer|output|return|format|write|give)\b[^.\n]{0,40}\b(?:in|as|with|using)\s+"
-    r"(?:a\s+|an\s+|valid\s+|only\s+|strict\s+|pure\s+)*json\b|\b(?:json only|only json|valid json only)\b"
+    r"(?:a\s+|an\s+|valid\s+|only\s+|strict\s+|pure\s+|single\s+|one\s+|compact\s+|minified\s+)*json\b|\b(?:json only|only json|valid json only)\b"
 )
 WORD_LIMIT = re.compile(
     rf"(?i)\b(?:in|with|using|within|keep (?:it|your answer|the answer|your response) (?:to|under))?\s*"
@@ -39,6 +39,9 @@ BULLET_LIMIT = re.compile(
     rf"(?i)\b(?:at most|no more than|up to|a maximum of|maximum of|max\.?|not more than)\s+{_N}\s+bullet(?:\s+point)?s?\b"
     rf"|\b{_N}\s+bullet(?:\s+point)?s?\s+or\s+(?:fewer|less)\b"
 )
+BULLET_EXACT = re.compile(
+    rf"(?i)\b(?:exactly|precisely|in|with|using|as)\s+{_N}\s+bullet(?:\s+point)?s\b(?!\s+or\s+(?:fewer|less))"
+)
 LANGUAGES = ("french", "spanish", "german", "italian", "portuguese", "dutch", "english")
 # The verb must open an instruction (sentence start, "please", "you must", "always"), so that a
 # question such as "how can I learn to write in Spanish?" is not read as one.
@@ -46,6 +49,23 @@ LANGUAGE_RULE = re.compile(
     r"(?im)(?:^|[.!?:]\s+|\bplease\s+|\byou (?:must|should|will|shall)\s+|\balways\s+|\bonly\s+)"
     r"(?:respond|reply|answer|write|speak|talk|communicate)\b[^.\n]{0,30}?\b(?:only |always |exclusively )?in\s+"
     r"(" + "|".join(LANGUAGES) + r")\b|\b(?:only|always) (?:use |speak )?(" + "|".join(LANGUAGES) + r")\b"
+)
+# Language instructions written in the language they ask for ("Antworte immer auf Deutsch").
+NATIVE_LANGUAGE_RULES = {
+    "german": r"\bantworte(?:n sie|t)? (?:bitte )?(?:immer |nur |stets |ausschließlich )?auf deutsch\b|\bauf deutsch antworten\b",
+    "spanish": r"\b(?:responde|contesta|respóndeme|responda)(?:r)? (?:siempre |solo |sólo |únicamente )?en español\b",
+    "french": r"\br[ée]pond(?:s|ez|re)? (?:toujours |uniquement |seulement )?en fran[cç]ais\b",
+    "italian": r"\b(?:rispondi|risponda|rispondere) (?:sempre |solo |soltanto )?in italiano\b",
+    "portuguese": r"\b(?:responda|responde|responder) (?:sempre |apenas |somente )?em portugu[eê]s\b",
+    "dutch": r"\b(?:antwoord|antwoorden) (?:altijd |alleen |uitsluitend )?in het nederlands\b",
+}
+_NATIVE_LANGUAGE = re.compile(
+    "(?i)" + "|".join(f"(?P<{lang}>{rule})" for lang, rule in NATIVE_LANGUAGE_RULES.items())
+)
+# "Reply in the customer's language": the required language is the one the user wrote in.
+SAME_LANGUAGE_RULE = re.compile(
+    r"(?i)\b(?:respond|reply|answer|write)\b[^.\n]{0,30}\bin the (?:same )?language (?:of|as|used by) the "
+    r"(?:user|customer|question|message|request)|\bin the (?:user|customer)'?s (?:own )?language\b"
 )
 # A forbidden word is quoted, introduced as "the word/term X", or a capitalised name after
 # "never mention/say" ("Never mention Zendesk"); "don't use a debit card" is advice, not a word ban.
@@ -59,11 +79,16 @@ FORBIDDEN_RULE = re.compile(
 TRIGGER = (
     r"(?i)\bjson\b|\bwords\b|\bbullet|\b(?:in|only|always) (?:use |speak )?(?:french|spanish|german|italian|portuguese|"
     r"dutch|english)\b|\b(?:do not|don't|never|avoid|must not|should not)\s+(?:use|say|mention|write|include|utter)\b"
+    r"|\b(?:deutsch|español|fran[cç]ais|italiano|portugu[eê]s|nederlands)\b|\blanguage\b"
 )
 
 # Frequent function words per language: enough to tell the answer's language from a few sentences.
 _STOPWORDS = {
-    "english": "the and is are of to in that it for with you this not be have on was as your can will".split(),
+    "english": (
+        "the and is are of to in that it for with you this not be have on was as your can will by or at from if we "
+        "our has which there their but would should they what when how an been were get you'll it's don't can't "
+        "we'll i'm that's"
+    ).split(),
     "french": "le la les et est sont des un une du que qui pour avec vous nous pas dans ce cette sur au aux".split(),
     "spanish": "el la los las y es son de un una que para con usted no en por del al se su como".split(),
     "german": "der die das und ist sind ein eine nicht mit sie für auf den dem zu von ich wir es auch".split(),
@@ -72,6 +97,9 @@ _STOPWORDS = {
     "dutch": "de het een en is zijn van dat die niet met voor op te ik je u ook als".split(),
 }
 _MIN_WORDS_FOR_LANGUAGE = 6
+
+
+SAME_AS_USER = "same_as_user"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +131,15 @@ def parse_instructions(text: str) -> list[Instruction]:
     for m in BULLET_LIMIT.finditer(text):
         number = next(g for g in m.groups() if g)
         found.append(Instruction("length.bullets", _number(number), m.group(0).strip()))
+    for m in BULLET_EXACT.finditer(text):
+        found.append(Instruction("length.bullets_exact", _number(m.group(1)), m.group(0).strip()))
     if m := LANGUAGE_RULE.search(text):
         language = (m.group(1) or m.group(2)).lower()
         found.append(Instruction("language", language, m.group(0).strip()))
+    elif m := _NATIVE_LANGUAGE.search(text):
+        found.append(Instruction("language", m.lastgroup or "", m.group(0).strip()))
+    elif m := SAME_LANGUAGE_RULE.search(text):
+        found.append(Instruction("language", SAME_AS_USER, m.group(0).strip()))
     for m in FORBIDDEN_RULE.finditer(text):
         word = next(g for g in m.groups() if g).strip(" '")
         if word and word.lower() not in ("it", "that", "this", "any", "them", "anything"):
@@ -129,8 +163,14 @@ def detect_language(answer: str) -> tuple[str | None, int]:
     return (best if counts[best] >= 2 else None), len(words)
 
 
-def violations(answer: str, instructions: list[Instruction]) -> list[Violation]:
-    """The instructions ``answer`` breaks, each with evidence a reviewer can verify."""
+def violations(answer: str, instructions: list[Instruction], last_user: str = "") -> list[Violation]:
+    """The instructions ``answer`` breaks, each with evidence a reviewer can verify.
+
+    Args:
+        answer: the final assistant message.
+        instructions: what ``parse_instructions`` found in the system and user messages.
+        last_user: the last user message, whose language "reply in the customer's language" asks for.
+    """
     found: list[Violation] = []
     prose = re.sub(r"```.*?```", " ", answer, flags=re.DOTALL)
     for instruction in instructions:
@@ -155,9 +195,18 @@ def violations(answer: str, instructions: list[Instruction]) -> list[Violation]:
                         "length.bullets", f"asked '{instruction.quote}'; answer has {count} bullet points"
                     )
                 )
+        elif instruction.rule == "length.bullets_exact":
+            count = len(re.findall(r"(?m)^\s*(?:[-*•+]|\d+[.)])\s+\S", prose))
+            if count != int(instruction.value):
+                found.append(
+                    Violation(
+                        "length.bullets", f"asked '{instruction.quote}'; answer has {count} bullet points"
+                    )
+                )
         elif instruction.rule == "language":
             language, _ = detect_language(prose)
-            if language is not None and language != instruction.value:
+            wanted = detect_language(last_user)[0] if instruction.value == SAME_AS_USER else instruction.value
+            if language is not None and wanted is not None and language != wanted:
                 found.append(
                     Violation("language", f"asked '{instruction.quote}'; answer reads as {language}")
                 )

@@ -21,10 +21,11 @@ _SCORES = {
 @register
 class InstructionViolation(Detector):
     name = "instruction_violation"
-    version = "1.1.0"
+    version = "1.2.0"
     description = (
         "The final answer breaks a verifiable instruction of the system/user messages: 'respond in JSON' "
-        "(code fences allowed), 'in N words or fewer', 'at most N bullet points', 'respond in French/...' "
+        "(code fences allowed), 'in N words or fewer', 'at most N bullet points', 'exactly N bullet points', 'respond in French/...' (also written in "
+        "that language, or 'in the customer's language') "
         "(function-word language check), 'do not use the word X' / 'never mention X'."
     )
 
@@ -34,17 +35,20 @@ class InstructionViolation(Detector):
             pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"),
             "transcript_id",
             "final_answer",
+            "last_user_text",
             instructions_text.alias("instructions"),
             (instructions_text.str.contains(TRIGGER) & (pl.col("final_answer").str.len_chars() > 0)).alias(
                 "candidate"
             ),
         )
         findings: dict[int, tuple[float, str]] = {}
-        for row, instructions, answer in (
-            frame.filter("candidate").select("row", "instructions", "final_answer").iter_rows()
+        for row, instructions, answer, last_user in (
+            frame.filter("candidate")
+            .select("row", "instructions", "final_answer", "last_user_text")
+            .iter_rows()
         ):
             parsed = parse_instructions(instructions)
-            broken = violations(answer, parsed) if parsed else []
+            broken = violations(answer, parsed, last_user or "") if parsed else []
             if broken:
                 score = max(_SCORES[v.rule] for v in broken)
                 findings[row] = (score, "; ".join(f"[{v.rule}] {v.evidence}" for v in broken[:2]))

@@ -151,6 +151,96 @@ CASES = [
         False,
         None,
     ),
+    # Issue 3 follow-up: a short English answer has few of the old English function words and was not judged.
+    (
+        "'Always reply in French' then a plain English answer",
+        transcript(
+            system("Channel: web chat. Always reply in French."),
+            user("Bonjour, combien de temps prend la livraison ?"),
+            assistant(
+                "Standard shipping takes 3-5 business days and Express takes 1-2 business days. You'll get a tracking link by email."
+            ),
+        ),
+        True,
+        "language",
+    ),
+    (
+        "'Always reply in French' answered in French",
+        transcript(
+            system("Always reply in French."),
+            user("How long is shipping?"),
+            assistant(
+                "La livraison standard prend 3-5 jours ouvrés et vous recevrez un lien de suivi par e-mail."
+            ),
+        ),
+        False,
+        None,
+    ),
+    # Instructions are often written in the language they ask for.
+    (
+        "German instruction written in German, English answer",
+        transcript(
+            system("Antworte immer auf Deutsch."),
+            user("Wie mache ich den letzten Commit rückgängig?"),
+            assistant(
+                "Run git reset --soft HEAD~1: it moves the branch back one commit and keeps your changes staged."
+            ),
+        ),
+        True,
+        "language",
+    ),
+    (
+        "Spanish instruction written in Spanish, Spanish answer",
+        transcript(
+            system("Responde siempre en español."),
+            user("¿Qué es el recall?"),
+            assistant("El recall es la proporción de positivos reales que se detectan con el modelo."),
+        ),
+        False,
+        None,
+    ),
+    (
+        "'reply in the customer's language': the user wrote German, the answer is English",
+        transcript(
+            system("Reply in the same language as the customer."),
+            user("Wie lange dauert der Versand nach Berlin? Ich brauche es für die Arbeit."),
+            assistant("Standard shipping takes 3-5 business days and you will get a tracking link by email."),
+        ),
+        True,
+        "language",
+    ),
+    # An exact count is broken by more bullets as well as by fewer.
+    (
+        "exactly three bullet points asked, five given",
+        transcript(
+            system("Format: answer in exactly three bullet points."),
+            user("precision vs recall?"),
+            assistant("- one\n- two\n- three\n- four\n- five"),
+        ),
+        True,
+        "length.bullets",
+    ),
+    (
+        "exactly three bullet points asked, three given",
+        transcript(
+            system("Format: answer in exactly three bullet points."),
+            user("precision vs recall?"),
+            assistant("- one\n- two\n- three"),
+        ),
+        False,
+        None,
+    ),
+    # "a single JSON object" was not read as a JSON instruction.
+    (
+        "'respond with a single JSON object' then prose",
+        transcript(
+            system('Output format: respond with a single JSON object {"summary": string} and nothing else.'),
+            user("undo last commit?"),
+            assistant("Run git reset --soft HEAD~1."),
+        ),
+        True,
+        "format.json",
+    ),
 ]
 
 
