@@ -8,6 +8,7 @@ A tool call is read as one text, ``name + " " + arguments`` (arguments as the JS
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -97,6 +98,30 @@ def _name_finding(name: str) -> Finding | None:
     return None
 
 
+_CLI_TOOL = re.compile(
+    r"(?i)^(?:git|terraform|tofu|kubectl|helm|aws|gcloud|az|docker|psql|mysql|redis-cli|mongo(?:sh)?|rm|dd|"
+    r"alembic|flyway|liquibase|knex|rails|rake|npx|make)$"
+)
+
+
+def _command_line(name: str, arguments: str) -> str:
+    """``name`` followed by the string values of the JSON ``arguments`` (the raw text when not JSON)."""
+    try:
+        decoded = json.loads(arguments or "{}")
+    except ValueError:
+        return f"{name} {arguments}"
+    values = (
+        decoded.values() if isinstance(decoded, dict) else decoded if isinstance(decoded, list) else [decoded]
+    )
+    parts = []
+    for value in values:
+        if isinstance(value, list):
+            parts.extend(str(v) for v in value)
+        elif isinstance(value, str | int | float):
+            parts.append(str(value))
+    return " ".join([name, *parts])
+
+
 def classify(name: str, arguments: str) -> Finding | None:
     """The first destructive rule a tool call breaks, or None.
 
@@ -105,6 +130,10 @@ def classify(name: str, arguments: str) -> Finding | None:
         arguments: its JSON-encoded arguments (escaped quotes and newlines are tolerated).
     """
     text = (arguments or "").replace('\\"', '"').replace("\\n", "\n")
+    if _CLI_TOOL.match(name or ""):
+        # A tool named after a CLI ("terraform" with {"args": "destroy -auto-approve"}) runs that CLI: read
+        # the call as the command line it becomes.
+        text = f"{_command_line(name, arguments)}\n{text}"
     if re.search(r"--dry-run\b|\bdry_run\"?\s*:\s*true", text, flags=re.IGNORECASE):
         return None
     # SQL string literals are data, not statements ("WHERE action = 'drop table'").
@@ -142,7 +171,10 @@ def classify(name: str, arguments: str) -> Finding | None:
         f"{name} {text}",
         flags=re.IGNORECASE,
     )
-    if migration and re.search(r"\b(?:prod|production|prd|live)\b", f"{name} {text}", flags=re.IGNORECASE):
+    # "$PROD_DATABASE_URL" and "infra/prod" name production too: letters, not underscores, bound the word.
+    if migration and re.search(
+        r"(?<![a-z])(?:prod|production|prd|live)(?![a-z])", f"{name} {text}", flags=re.IGNORECASE
+    ):
         return Finding("deploy.production_migration", migration.group(0), "migrat")
     return _name_finding(name)
 

@@ -15,7 +15,7 @@ _REQUESTED = 0.6  # the user asked for the operation but never confirmed the irr
 @register
 class RiskyAction(Detector):
     name = "risky_action"
-    version = "1.2.0"
+    version = "1.3.0"
     description = (
         "Agent tool calls that drop/truncate tables, DELETE/UPDATE without WHERE, rm -rf outside build "
         "folders, force-push shared branches, terraform destroy, run production migrations or call tools "
