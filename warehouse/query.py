@@ -22,6 +22,7 @@ from warehouse import schemas
 from warehouse.drift import views as drift_views
 from warehouse.feedback import views as feedback_views
 from warehouse.layout import LakeLayout, Table
+from warehouse.object_store import ObjectStoreLake
 
 # Duplicate deliveries are resolved at read time: the first ingested copy wins.
 _DEDUP_KEYS = {
@@ -65,9 +66,10 @@ _EXTRA_VIEWS = {
 
 @dataclass(frozen=True)
 class Warehouse:
-    """Read access to the lake through DuckDB."""
+    """Read access to the lake through DuckDB (on disk, or on object storage with ``store``)."""
 
     layout: LakeLayout
+    store: ObjectStoreLake | None = None
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -85,6 +87,8 @@ class Warehouse:
             return con.sql(sql, params=parameters).to_arrow_table()
 
     def has_files(self, table: Table) -> bool:
+        if self.store is not None:
+            return bool(self.store.files(table))
         return bool(glob.glob(self.layout.glob(table)))
 
     def write_catalog(self, path: Path) -> Path:
@@ -92,6 +96,8 @@ class Warehouse:
 
         Built under a temp name and renamed, so a reader with the old file open keeps reading it.
         """
+        if self.store is not None:
+            raise ValueError("a catalog file cannot hold views over an object store: query through Warehouse")
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
         con = duckdb.connect(str(temp))
@@ -113,6 +119,10 @@ class Warehouse:
             con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
 
     def _source(self, con: duckdb.DuckDBPyConnection, table: Table) -> str:
+        if self.store is not None and self.has_files(table):
+            # Registered datasets live as long as this connection, as the views do.
+            con.register(f"_store_{table.value}", self.store.dataset(table, _SCHEMAS[table]))
+            return f"SELECT * REPLACE (CAST(dt AS DATE) AS dt) FROM _store_{table.value}"
         if self.has_files(table):
             path = self.layout.glob(table).replace("'", "''")
             return f"SELECT * FROM read_parquet('{path}', hive_partitioning = true, union_by_name = true)"

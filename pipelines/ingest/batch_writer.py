@@ -19,9 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.privacy.logs import guard_payload_loggers
-from pipelines.settings import bool_setting
+from pipelines.settings import bool_setting, lake_store
 from warehouse.lake import write_batch
 from warehouse.layout import LakeLayout
+from warehouse.object_store import ObjectStoreLake, write_batch_to_object_store
 from warehouse.records import LogRecord, RawMessage, validate_batch
 
 # (topic, partition, offset, key, value): plain tuples pickle several times faster than objects.
@@ -37,18 +38,28 @@ class StoredBatch:
 
 
 def store_rows(
-    lake_root: str, rows: Sequence[Row], ingested_at: datetime, max_bytes: int, redact: bool = False
+    lake_root: str,
+    rows: Sequence[Row],
+    ingested_at: datetime,
+    max_bytes: int,
+    redact: bool = False,
+    store: ObjectStoreLake | None = None,
 ) -> StoredBatch:
     """Validate ``rows`` and write them durably; returns only counts and paths, never content.
 
     With ``redact``, personal data is replaced before the write, so the raw text never reaches disk.
+    With ``store``, files go to object storage instead of ``lake_root``.
     """
     batch = validate_batch((RawMessage(*row) for row in rows), ingested_at, max_bytes)
     if redact:
         from pipelines.privacy.redaction import redact_batch  # noqa: PLC0415 - polars only when enabled
 
         batch = redact_batch(batch)
-    written = write_batch(LakeLayout(Path(lake_root)), batch)
+    written = (
+        write_batch_to_object_store(store, batch)
+        if store
+        else write_batch(LakeLayout(Path(lake_root)), batch)
+    )
     return StoredBatch(
         written.transcripts,
         written.dead_letters,
@@ -86,6 +97,8 @@ class BatchWriter:
         self.redact = bool_setting("ALIGNWATCH_REDACT_PII", False) if redact is None else redact
         # Every ingest path (CLI, Dagster) builds a writer next to its consumer: payloads stay out of logs.
         guard_payload_loggers()
+        # ALIGNWATCH_LAKE_URL=s3://... moves the lake to object storage; unset, lake_root on disk.
+        self.store = lake_store()
         self._pool = (
             ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init)
             if workers
@@ -98,10 +111,14 @@ class BatchWriter:
     def submit(self, records: Sequence[LogRecord], ingested_at: datetime) -> Future[StoredBatch]:
         rows = to_rows(records)
         if self._pool is not None:
-            return self._pool.submit(store_rows, self.lake_root, rows, ingested_at, self.max_bytes, self.redact)
+            return self._pool.submit(
+                store_rows, self.lake_root, rows, ingested_at, self.max_bytes, self.redact, self.store
+            )
         future: Future[StoredBatch] = Future()
         try:
-            future.set_result(store_rows(self.lake_root, rows, ingested_at, self.max_bytes, self.redact))
+            future.set_result(
+                store_rows(self.lake_root, rows, ingested_at, self.max_bytes, self.redact, self.store)
+            )
         except Exception as exc:  # noqa: BLE001 - delivered through the future, like the pool does
             future.set_exception(exc)
         return future
