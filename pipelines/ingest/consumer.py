@@ -68,6 +68,7 @@ def build_consumer(settings: KafkaSettings, limits: IngestLimits) -> KafkaConsum
     return KafkaConsumer(
         settings.topic,
         group_id=settings.group_id,
+        group_instance_id=settings.group_instance_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=limits.batch_records,
