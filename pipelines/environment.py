@@ -22,6 +22,7 @@ _OPTIONAL_KAFKA = {
     "ssl_cafile": "KAFKA_SSL_CAFILE",
     "ssl_certfile": "KAFKA_SSL_CERTFILE",
     "ssl_keyfile": "KAFKA_SSL_KEYFILE",
+    "ssl_password": "KAFKA_SSL_PASSWORD",
 }
 
 _JUDGE = {"base_url": "ALIGNWATCH_JUDGE_URL", "model": "ALIGNWATCH_JUDGE_MODEL", "api_key": "ALIGNWATCH_JUDGE_API_KEY"}
@@ -34,7 +35,9 @@ def resources() -> dict[str, dg.ConfigurableResource]:
     home = dg.EnvVar("ALIGNWATCH_HOME") if os.environ.get("ALIGNWATCH_HOME") else str(DEFAULT_HOME.resolve())
     return {
         "kafka": KafkaResource(bootstrap_servers=dg.EnvVar("KAFKA_BOOTSTRAP_SERVERS"), **optional),
-        "lake": LakeResource(home=home),
+        "lake": LakeResource(
+            home=home, lake_url=dg.EnvVar("ALIGNWATCH_LAKE_URL") if os.environ.get("ALIGNWATCH_LAKE_URL") else ""
+        ),
         "judge": JudgeResource(**judge),
         "pushgateway": PushgatewayResource(
             url=dg.EnvVar("ALIGNWATCH_PUSHGATEWAY_URL") if os.environ.get("ALIGNWATCH_PUSHGATEWAY_URL") else ""

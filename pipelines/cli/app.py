@@ -16,8 +16,10 @@ from rich.console import Console
 from pipelines.cli.dashboards import dashboards_app
 from pipelines.cli.datasets import datasets_app
 from pipelines.cli.drift import drift_app
+from pipelines.cli.retention import retention_app
 from pipelines.cli.review import review_app
-from pipelines.settings import ConfigError, int_setting, kafka_settings, paths
+from pipelines.privacy.logs import guard_payload_loggers
+from pipelines.settings import ConfigError, int_setting, kafka_settings, lake_store, paths
 from warehouse.contract import DEFAULT_MAX_MESSAGE_BYTES
 from warehouse.layout import LakeLayout
 from warehouse.query import Warehouse
@@ -31,6 +33,7 @@ app.add_typer(dashboards_app, name="dashboards", help="Generate Grafana dashboar
 app.add_typer(drift_app, name="drift", help="Compare windows of flag rates and features against their reference.")
 app.add_typer(review_app, name="review", help="Work through the review queue of flagged cases.")
 app.add_typer(datasets_app, name="datasets", help="Versioned feedback datasets built from confirmed cases.")
+app.add_typer(retention_app, name="retention", help="Delete transcripts older than a cutoff and the rows derived from them.")
 # Rich falls back to 80 columns when not on a terminal (CI logs, pipes); tables need more.
 console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
@@ -45,6 +48,11 @@ def _layout() -> LakeLayout:
     return LakeLayout(paths().lake)
 
 
+def _warehouse() -> Warehouse:
+    """The warehouse over the local lake, or over ``ALIGNWATCH_LAKE_URL`` when that is set."""
+    return Warehouse(_layout(), store=lake_store())
+
+
 @app.command()
 def ingest(
     from_file: Annotated[
@@ -56,6 +64,8 @@ def ingest(
     idle_seconds: Annotated[float, typer.Option(help="Stop after this long without new messages.")] = 5.0,
 ) -> None:
     """Validate transcripts into the lake; bad messages go to the dead-letter table with a reason."""
+    from kafka.errors import KafkaError
+
     from pipelines.ingest.consumer import IngestLimits, TranscriptIngestor, build_consumer
     from pipelines.ingest.files import ingest_file
 
@@ -76,7 +86,14 @@ def ingest(
     limits = IngestLimits(
         batch_records=batch_records, idle_seconds=idle_seconds, max_messages=max_messages, max_message_bytes=max_bytes
     )
-    ingestor = TranscriptIngestor(build_consumer(settings, limits), _layout(), limits)
+    try:
+        consumer = build_consumer(settings, limits)
+    except KafkaError as exc:
+        _fail(
+            f"could not connect to Kafka at {settings.bootstrap_servers} over {settings.security_protocol} "
+            f"({type(exc).__name__}): check KAFKA_BOOTSTRAP_SERVERS and the KAFKA_SASL_*/KAFKA_SSL_* settings"
+        )
+    ingestor = TranscriptIngestor(consumer, _layout(), limits)
     try:
         if follow:
             stop = threading.Event()
@@ -136,7 +153,7 @@ def sql(
     from pipelines.cli.render import arrow_table
 
     try:
-        result = Warehouse(_layout()).query(query)
+        result = _warehouse().query(query)
     except duckdb.Error as exc:
         _fail(str(exc).splitlines()[0])
     console.print(arrow_table(result, max_rows))
@@ -147,7 +164,7 @@ def summary() -> None:
     """Print what the lake holds: transcripts, dead letters, flags per detector and model version."""
     from pipelines.cli.render import print_summary
 
-    print_summary(console, Warehouse(_layout()), paths())
+    print_summary(console, _warehouse(), paths())
 
 
 @app.command()
@@ -195,6 +212,7 @@ def demo(
 
 
 def main() -> None:
+    guard_payload_loggers()
     try:
         app()
     except ConfigError as exc:

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
+from pipelines.privacy.redaction import redact_batch
+from pipelines.settings import bool_setting
 from warehouse.contract import DEFAULT_MAX_MESSAGE_BYTES
 from warehouse.lake import write_batch
 from warehouse.layout import LakeLayout
@@ -39,9 +41,11 @@ def ingest_file(
 ) -> FileIngestReport:
     """Validate and store every line; bad lines go to the dead-letter table with their line number."""
     report = FileIngestReport()
+    redact = bool_setting("ALIGNWATCH_REDACT_PII", False)
     lines = read_lines(path)
     while chunk := list(islice(lines, batch_lines)):
-        written = write_batch(layout, validate_batch(chunk, datetime.now(UTC), max_bytes))
+        batch = validate_batch(chunk, datetime.now(UTC), max_bytes)
+        written = write_batch(layout, redact_batch(batch) if redact else batch)
         report.lines += len(chunk)
         report.transcripts += written.transcripts
         report.dead_letters += written.dead_letters

@@ -20,6 +20,7 @@ class KafkaResource(dg.ConfigurableResource):
     ssl_cafile: str | None = None
     ssl_certfile: str | None = None
     ssl_keyfile: str | None = None
+    ssl_password: str | None = None
 
     def settings(self) -> KafkaSettings:
         return KafkaSettings(
@@ -33,4 +34,5 @@ class KafkaResource(dg.ConfigurableResource):
             ssl_cafile=self.ssl_cafile,
             ssl_certfile=self.ssl_certfile,
             ssl_keyfile=self.ssl_keyfile,
+            ssl_password=self.ssl_password,
         )
