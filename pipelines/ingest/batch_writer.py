@@ -55,11 +55,17 @@ def store_rows(
         from pipelines.privacy.redaction import redact_batch  # noqa: PLC0415 - polars only when enabled
 
         batch = redact_batch(batch)
-    written = (
-        write_batch_to_object_store(store, batch)
-        if store
-        else write_batch(LakeLayout(Path(lake_root)), batch)
-    )
+    try:
+        written = (
+            write_batch_to_object_store(store, batch)
+            if store
+            else write_batch(LakeLayout(Path(lake_root)), batch)
+        )
+    except OSError as exc:
+        if exc.filename is not None or store:
+            raise
+        # A failed write() or fsync (ENOSPC, EIO) names no file; name the lake, so the log says which disk.
+        raise OSError(exc.errno, exc.strerror or str(exc), lake_root) from exc
     return StoredBatch(
         written.transcripts,
         written.dead_letters,
