@@ -139,8 +139,9 @@ def _validate(raw: bytes, max_bytes: int) -> Accepted | Rejected:
         return Rejected(RejectionKind.OVERSIZED, f"message is {len(raw)} bytes, over the {max_bytes}-byte limit")
     try:
         transcript = _strict_decoder.decode(raw)
-    except (msgspec.DecodeError, UnicodeDecodeError):
-        # msgspec raises UnicodeDecodeError for invalid UTF-8 inside a string value.
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        # msgspec raises UnicodeDecodeError for invalid UTF-8 inside a string value, and
+        # RecursionError for nesting deeper than its limit inside a free-form field (metadata).
         return _validate_slowly(raw)
     _flatten_content_parts(transcript.messages)
     return Accepted(transcript, _encoder.encode(transcript.messages), None)
