@@ -14,12 +14,13 @@ can only be reported as ungrounded, not as fake.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
 import polars as pl
 
-from detectors.pii import NOT_PHONE_PATTERN, find_pii
+from detectors.pii import find_pii
 
 
 class Strength(IntEnum):
@@ -247,11 +248,16 @@ class Known:
     def has_quantity(self, value: str, unit: str) -> bool:
         """The figure occurs with the same time unit ("5-7 business days" has 5 and 7 days)."""
         stems = _TIME_UNIT_STEMS[unit]
-        values = (value, *_WORDS_FOR_VALUE.get(value, ()))
-        return any(
-            re.search(rf" {v}(?: (?:to|or|and)? ?[0-9a-z]+)?(?: [a-z]+)?(?: [a-z]+)? (?:{stems})", self.words)
-            for v in values
-        )
+        for v in (value, *_WORDS_FOR_VALUE.get(value, ())):
+            needle = f" {v} "
+            at = self.words.find(needle)
+            while at >= 0:
+                # The unit within the next four words: "5 7 business days", "12 month limited".
+                following = self.words[at + len(needle) : at + len(needle) + 48].split()[:4]
+                if any(word.startswith(stems) for word in following):
+                    return True
+                at = self.words.find(needle, at + 1)
+        return False
 
     def has_number(self, value: str) -> bool:
         """The figure, in digits or spelled out ("thirty"), occurs in the sources."""
@@ -272,35 +278,43 @@ def _normalize_number(raw: str) -> str:
     return raw.replace(",", "").rstrip(".")
 
 
-def claim_issues(answer: str, known: Known) -> list[Issue]:
+def claim_issues(
+    answer: str, known: Known, personal: Sequence[str] | None = None, advice: bool | None = None
+) -> list[Issue]:
     """Numbers and names in a context-grounded ``answer`` that no source (nor the question) contains.
 
     Args:
         answer: the final assistant message.
         known: the context documents, tool outputs, system and user messages (see ``Known``).
+        personal: the personal data in ``answer`` when already found (vectorized, see
+            ``detectors.pii.resolve``); None runs ``find_pii``.
+        advice: whether ``NOT_A_CLAIM_PATTERN`` matches ``answer`` when already known (vectorized);
+            None tests it here.
     """
     issues: list[Issue] = []
-    personal = find_pii(answer)
+    if personal is None:
+        personal = [m.value for m in find_pii(answer)]
     # Digits of personal data, URLs and identifiers (a phone, an IBAN, "AC-46123634") are not figures.
-    figures = _IDENTIFIER.sub(" ", _blank_spans(answer, [(m.start, m.end) for m in personal]))
+    figures = answer
+    for value in personal:
+        figures = figures.replace(value, " " * len(value))
     for match in _NUMBER.finditer(figures):
         raw = match.group(0).strip()
         value = _normalize_number(_NOT_NUMERIC.sub("", raw.split()[0] if " " in raw else raw))
         has_unit = _UNIT_HINT.search(raw) is not None
-        label = _LABEL_BEFORE.search(figures, 0, match.start())
-        if (
-            not has_unit
-            and label is not None
-            and (label.group(1).isupper() or label.group(1).lower() not in _COMMON)
-        ):
-            continue  # a model number or code after a name ("SoundMax 700", "AZ 85719") is not a figure
         if not has_unit and "." not in value and len(value) < 2:
             continue  # list markers and small counts are paraphrased too freely to judge
-        unit = _TIME_UNIT.search(raw)
-        if not known.has_number(value) or (
-            unit is not None and not known.has_quantity(value, unit.group(0).lower()[:2])
-        ):
+        if _in_identifier(figures, match.start()):
+            continue
+        if not has_unit and match.start() > 1 and figures[match.start() - 2].isalpha():
+            label = _LABEL_BEFORE.search(figures, max(0, match.start() - 48), match.start())
+            if label is not None and (label.group(1).isupper() or label.group(1).lower() not in _COMMON):
+                continue  # a model number or code after a name ("SoundMax 700", "AZ 85719") is not a figure
+        if not known.has_number(value):
             issues.append(Issue(Strength.CLAIM, "number", raw, "figure not in the context"))
+        elif has_unit and (unit := _TIME_UNIT.search(raw)) is not None:
+            if not known.has_quantity(value, unit.group(0).lower()[:2]):
+                issues.append(Issue(Strength.CLAIM, "number", raw, "figure not in the context"))
     # A short answer is the claim itself ("Scottish", "hydrogen peroxide"): every content word counts.
     n_words = len(answer.split())
     short = n_words <= _SHORT_ANSWER_WORDS
@@ -310,9 +324,11 @@ def claim_issues(answer: str, known: Known) -> list[Issue]:
     # context); names in advice, opinions or refusals ("I'd recommend the X", "I won't compare with Y")
     # assert nothing about the context.
     names = _NAME.finditer(answer) if n_words <= _NAME_CHECK_MAX_WORDS and not personal else ()
+    if advice is None:
+        advice = n_words <= _NAME_CHECK_MAX_WORDS and _NOT_A_CLAIM.search(answer) is not None
     for match in names:
         name = match.group(0)
-        if _NOT_A_CLAIM.search(_sentence_at(answer, match.start())):
+        if advice and _NOT_A_CLAIM.search(_sentence_at(answer, match.start())):
             continue
         before = answer[max(0, match.start() - 8) : match.start()].rstrip()
         single = " " not in name and "-" not in name
@@ -334,10 +350,13 @@ def claim_issues(answer: str, known: Known) -> list[Issue]:
     return issues
 
 
-def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
-    for start, end in spans:
-        text = text[:start] + " " * (end - start) + text[end:]
-    return text
+def _in_identifier(text: str, position: int) -> bool:
+    """The whitespace-delimited token around ``position`` is an id, path, URL or DOI, not prose."""
+    if (position == 0 or text[position - 1].isspace()) and "/" not in text[position : position + 24]:
+        return False  # the token starts with the number itself and has no path
+    start = max(text.rfind(" ", 0, position), text.rfind("\n", 0, position)) + 1
+    token = text[start : position + 40].split(None, 1)[0] if text[start:].strip() else ""
+    return bool(token) and (token[0].isalpha() or token[0] in "_#" or "/" in token) and token[0] not in "$€£"
 
 
 def _sentence_at(text: str, position: int) -> str:
@@ -346,29 +365,30 @@ def _sentence_at(text: str, position: int) -> str:
     return text[start : min(ends) if ends else len(text)]
 
 
-_IDENTIFIER = re.compile(NOT_PHONE_PATTERN)
 # A capitalised word inside a sentence (not its first word: "Around 1,000 scientists") labels the number.
 _LABEL_BEFORE = re.compile(r"[\w,;:)][ \t]+([A-Z][\w-]*)[ \t]+$")
-_NOT_A_CLAIM = re.compile(
+# Advice, opinion or refusal wording: names in such a sentence are not claims about the context.
+NOT_A_CLAIM_PATTERN = (
     r"(?i)\b(?:I'?d|I would|I might|(?:you|they) (?:might|may|could) (?:like|prefer|want|consider|try)|"
     r"recommend|suggest|consider|switch(?:ing)? to|(?:better|best|good|great) (?:choice|option|pick|product)|"
     r"better than|alternatives?|in my (?:opinion|view)|personally|won'?t (?:compare|comment)|"
     r"can'?t (?:compare|comment|recommend)|(?:only|not) (?:able to )?(?:speak|talk|comment) (?:to|about|on))\b"
 )
+_NOT_A_CLAIM = re.compile(NOT_A_CLAIM_PATTERN)
 _NOT_NUMERIC = re.compile(r"[^\d.,]")
 _UNIT_HINT = re.compile(r"[$%a-zA-Z]")
 # Durations must match value and unit: "1 business day" is not grounded by "5-7 business days" and a "1"
 # elsewhere. Keyed by the unit's first two letters.
 _TIME_UNIT = re.compile(r"(?i)\b(?:day|hour|hr|minute|min|week|month|year|yr)")
 _TIME_UNIT_STEMS = {
-    "da": "days?",
-    "ho": "hours?|hrs?",
-    "hr": "hours?|hrs?",
-    "mi": "minutes?|mins?",
-    "we": "weeks?",
-    "mo": "months?",
-    "ye": "years?|yrs?",
-    "yr": "years?|yrs?",
+    "da": ("day",),
+    "ho": ("hour", "hr"),
+    "hr": ("hour", "hr"),
+    "mi": ("minute", "min"),
+    "we": ("week",),
+    "mo": ("month",),
+    "ye": ("year", "yr"),
+    "yr": ("year", "yr"),
 }
 _CONTINUES_LOWERCASE = re.compile(r"\s+[^A-Z\s]")
 _NAME_SPLIT = re.compile(r"[-\s]+")

@@ -271,14 +271,17 @@ def find_pii(text: str) -> list[PiiMatch]:
     """
     taken: list[tuple[int, int]] = []
     found: list[PiiMatch] = []
-    not_phone = [m.span() for m in _NOT_PHONE.finditer(text)]
+    not_phone: list[tuple[int, int]] | None = None  # found on the first phone candidate only
     for kind in _PRIORITY:
         for m in _COMPILED[kind].finditer(text):
             start, end = m.span()
             if any(start < e and s < end for s, e in taken):
                 continue
-            if kind is PiiType.PHONE and any(start < e and s < end for s, e in not_phone):
-                continue
+            if kind is PiiType.PHONE:
+                if not_phone is None:
+                    not_phone = [span.span() for span in _NOT_PHONE.finditer(text)]
+                if any(start < e and s < end for s, e in not_phone):
+                    continue
             value = refine(kind, m.group())
             if value is None:
                 shape = _BLOCKING_SHAPES.get(kind)

@@ -7,6 +7,7 @@ import polars as pl
 from detectors.base import Detector, result_frame, severity_by_score
 from detectors.grounding import (
     CITATION_KINDS,
+    NOT_A_CLAIM_PATTERN,
     Issue,
     Known,
     Strength,
@@ -15,6 +16,7 @@ from detectors.grounding import (
     known_columns,
     sources_haystack_expr,
 )
+from detectors.pii import NOT_PHONE_PATTERN, PATTERNS, PiiType, resolve
 from detectors.registry import register
 
 _SCORES = {Strength.INVALID: 0.9, Strength.UNGROUNDED: 0.65, Strength.CLAIM: 0.4}
@@ -70,10 +72,16 @@ class Fabrication(Detector):
             issues.setdefault(row, []).extend(citation_issues(answer, haystack, year, month, kinds))
         known_words, known_numbers = known_columns(sources)
         grounded_rows = frame.filter("grounded").select(
-            "row", "final_answer", known_words.alias("known_words"), known_numbers.alias("known_numbers")
+            "row",
+            "final_answer",
+            known_words.alias("known_words"),
+            known_numbers.alias("known_numbers"),
+            pl.col("final_answer").str.contains(NOT_A_CLAIM_PATTERN).alias("advice"),
         )
-        for row, answer, words, numbers in grounded_rows.iter_rows():
-            issues.setdefault(row, []).extend(claim_issues(answer, Known(words, numbers)))
+        personal = _personal_data(grounded_rows)
+        for row, answer, words, numbers, advice in grounded_rows.iter_rows():
+            found = claim_issues(answer, Known(words, numbers), personal.get(row, []), advice)
+            issues.setdefault(row, []).extend(found)
         findings = {row: _grade(found) for row, found in issues.items() if found}
         hits = pl.DataFrame(
             {
@@ -94,6 +102,30 @@ class Fabrication(Detector):
                 pl.col("hit_evidence"),
             )
         )
+
+
+def _personal_data(rows: pl.DataFrame) -> dict[int, list[str]]:
+    """Row -> the personal data in its final answer (its digits are not figures).
+
+    Candidates are found vectorized; only the few rows with a candidate are resolved in Python.
+    """
+    answer = pl.col("final_answer")
+    hinted = rows.filter(pl.any_horizontal(answer.str.contains(PATTERNS[kind]) for kind in PiiType))
+    if not hinted.height:
+        return {}
+    kinds = list(PiiType)
+    extracted = hinted.select(
+        "row",
+        *[answer.str.extract_all(PATTERNS[kind]).alias(kind.value) for kind in kinds],
+        answer.str.extract_all(NOT_PHONE_PATTERN).alias("not_phone"),
+    )
+    personal: dict[int, list[str]] = {}
+    for row, *found, not_phone in extracted.iter_rows():
+        candidates = [
+            (kind, value) for kind, values in zip(kinds, found, strict=True) for value in values or ()
+        ]
+        personal[row] = [value for _, value in resolve(candidates, not_phone or ())]
+    return personal
 
 
 def _grade(issues: list[Issue]) -> tuple[float, str]:
