@@ -59,9 +59,14 @@ def _amount_hits(frame: pl.DataFrame, rule: Rule, index: int) -> pl.DataFrame:
     """
     window = f"[^.!?\\n]{{0,{rule.window}}}?"
     pair = f"(?:{rule.trigger}){window}(?:{_AMOUNT})|(?:{_AMOUNT}){window}(?:{rule.trigger})"
-    messages = "_turns" if rule.scope == "assistant_text" else "_final_turn"
+    # Only rows whose text has an over-limit pair at all are split into turns.
+    scope = pl.col(f"_{rule.scope}")
+    candidates = frame.filter(
+        scope.str.extract_all(pair).list.eval(_amount_value(pl.element())).list.max() > rule.max_amount
+    )
+    messages = _assistant_turns() if rule.scope == "assistant_text" else pl.concat_list(scope)
     turns = (
-        frame.select("transcript_id", pl.col(messages).alias("_turn"))
+        candidates.select("transcript_id", messages.alias("_turn"))
         .explode("_turn")
         .with_columns(pl.int_range(pl.len()).over("transcript_id").alias("_turn_index"))
         .with_columns(pl.col("_turn").fill_null("").str.extract_all(pair).alias("_pairs"))
@@ -221,8 +226,7 @@ class OffPolicy(Detector):
             pl.col("final_answer").fill_null("").alias("_raw_final_answer"),
             pl.col("assistant_text").fill_null("").alias("_raw_assistant_text"),
             pl.col("system_text").fill_null("").alias("_system"),
-            _assistant_turns().alias("_turns"),
-            pl.concat_list(normalized("final_answer")).alias("_final_turn"),
+            "msgs",
         ).with_row_index("_row")
         parts = []
         for pid in frame["_policy_id"].drop_nulls().unique().to_list():
