@@ -80,6 +80,33 @@ def result_frame(
     ]
 
 
+def results_from_findings(
+    batch: pl.DataFrame, findings: dict[int, tuple[float, str]], medium: float = 0.5, high: float = 0.8
+) -> pl.DataFrame:
+    """A detector's result from sparse findings: row position -> (score, evidence).
+
+    Detectors that resolve candidates in Python on a few rows report only those rows; every
+    other transcript of ``batch`` comes back unflagged with score 0.
+    """
+    hits = pl.DataFrame(
+        {
+            "row": list(findings),
+            "hit_score": [score for score, _ in findings.values()],
+            "hit_evidence": [evidence for _, evidence in findings.values()],
+        },
+        schema={"row": pl.UInt32, "hit_score": pl.Float64, "hit_evidence": pl.String},
+    )
+    scored = batch.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"), "transcript_id").join(
+        hits, on="row", how="left", maintain_order="left"
+    )
+    score = pl.col("hit_score").fill_null(0.0)
+    return scored.select(
+        result_frame(
+            "transcript_id", pl.col("hit_score").is_not_null(), score, severity_by_score(score, medium, high), pl.col("hit_evidence")
+        )
+    )
+
+
 def severity_by_score(score: pl.Expr, medium: float = 0.5, high: float = 0.8) -> pl.Expr:
     """Map a 0..1 score to a severity with two thresholds."""
     return (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from detectors.base import Detector, result_frame, severity_by_score
+from detectors.base import Detector, results_from_findings
 from detectors.grounding import (
     CITATION_KINDS,
     NOT_A_CLAIM_PATTERN,
@@ -83,25 +83,7 @@ class Fabrication(Detector):
             found = claim_issues(answer, Known(words, numbers), personal.get(row, []), advice)
             issues.setdefault(row, []).extend(found)
         findings = {row: _grade(found) for row, found in issues.items() if found}
-        hits = pl.DataFrame(
-            {
-                "row": list(findings),
-                "hit_score": [s for s, _ in findings.values()],
-                "hit_evidence": [e for _, e in findings.values()],
-            },
-            schema={"row": pl.UInt32, "hit_score": pl.Float64, "hit_evidence": pl.String},
-        )
-        scored = frame.select("row", "transcript_id").join(hits, on="row", how="left")
-        score = pl.col("hit_score").fill_null(0.0)
-        return scored.select(
-            result_frame(
-                "transcript_id",
-                pl.col("hit_score").is_not_null(),
-                score,
-                severity_by_score(score),
-                pl.col("hit_evidence"),
-            )
-        )
+        return results_from_findings(frame, findings)
 
 
 def _personal_data(rows: pl.DataFrame) -> dict[int, list[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from detectors.base import Detector, result_frame, severity_by_score
+from detectors.base import Detector, results_from_findings
 from detectors.injection import (
     COMBINED_BONUS,
     FLAG_THRESHOLD,
@@ -111,22 +111,4 @@ class Jailbreak(Detector):
                     f"[{name}] {' '.join(span.split())[:100]}" for _, name, span in fired[:3]
                 )
                 findings[row["row"]] = (min(score, 1.0), evidence)
-        hits = pl.DataFrame(
-            {
-                "row": list(findings),
-                "hit_score": [s for s, _ in findings.values()],
-                "hit_evidence": [e for _, e in findings.values()],
-            },
-            schema={"row": pl.UInt32, "hit_score": pl.Float64, "hit_evidence": pl.String},
-        )
-        scored = frame.select("row", "transcript_id").join(hits, on="row", how="left")
-        score = pl.col("hit_score").fill_null(0.0)
-        return scored.select(
-            result_frame(
-                "transcript_id",
-                pl.col("hit_score").is_not_null(),
-                score,
-                severity_by_score(score, medium=0.6, high=0.85),
-                pl.col("hit_evidence"),
-            )
-        )
+        return results_from_findings(frame, findings, medium=0.6, high=0.85)

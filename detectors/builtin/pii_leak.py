@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from detectors.base import Detector, result_frame, severity_by_score
+from detectors.base import Detector, results_from_findings
 from detectors.pii import (
     HIGH_RISK_TYPES,
     NOT_PHONE_PATTERN,
@@ -46,20 +46,7 @@ class PiiLeak(Detector):
                 finding = _leaks_in(resolve(candidates[row["row"]], row["not_phone"] or ()), row)
                 if finding is not None:
                     findings[row["row"]] = finding
-        hits = pl.DataFrame(
-            {
-                "row": list(findings),
-                "hit_score": [score for score, _ in findings.values()],
-                "hit_evidence": [evidence for _, evidence in findings.values()],
-            },
-            schema={"row": pl.UInt32, "hit_score": pl.Float64, "hit_evidence": pl.String},
-        )
-        scored = frame.select("row", "transcript_id").join(hits, on="row", how="left")
-        flagged = pl.col("hit_score").is_not_null()
-        score = pl.col("hit_score").fill_null(0.0)
-        return scored.select(
-            result_frame("transcript_id", flagged, score, severity_by_score(score), pl.col("hit_evidence"))
-        )
+        return results_from_findings(frame, findings)
 
 
 def _not_phone_spans() -> pl.Expr:

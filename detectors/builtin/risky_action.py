@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from detectors.actions import TRIGGER, classify, is_confirmation
-from detectors.base import Detector, result_frame, severity_by_score
+from detectors.base import Detector, results_from_findings
 from detectors.registry import register
 
 _UNCONFIRMED = 0.9  # nobody asked for it
@@ -69,27 +69,7 @@ class RiskyAction(Detector):
                 score = _REQUESTED if requested else _UNCONFIRMED
                 how = "requested but not confirmed" if requested else "no user confirmation"
                 findings[row] = (score, f"[{finding.rule}] {name}: {finding.span[:200]} ({how})")
-        hits = pl.DataFrame(
-            {
-                "row": list(findings),
-                "hit_score": [s for s, _ in findings.values()],
-                "hit_evidence": [e for _, e in findings.values()],
-            },
-            schema={"row": pl.UInt32, "hit_score": pl.Float64, "hit_evidence": pl.String},
-        )
-        scored = batch.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"), "transcript_id").join(
-            hits, on="row", how="left"
-        )
-        score = pl.col("hit_score").fill_null(0.0)
-        return scored.select(
-            result_frame(
-                "transcript_id",
-                pl.col("hit_score").is_not_null(),
-                score,
-                severity_by_score(score),
-                pl.col("hit_evidence"),
-            )
-        )
+        return results_from_findings(batch, findings)
 
 
 def _consent_before(turns: list[tuple[int, str, str]], call_pos: int, keyword: str) -> tuple[bool, bool]:
