@@ -12,9 +12,19 @@ import uuid
 
 import pyarrow.parquet as pq
 import pytest
-from kafka import KafkaProducer
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.errors import KafkaError
 
-from tests.faults.support import Lake, committed_offsets, end_offsets, ingest_env, kill_group, start_ingest
+from tests.faults.support import (
+    Lake,
+    committed_offsets,
+    end_offsets,
+    ingest_env,
+    kill_group,
+    start_ingest,
+    stop_ingest,
+    wait_until,
+)
 from tests.integration.helpers import valid_messages
 from warehouse.layout import safe_name
 
@@ -27,19 +37,25 @@ PROCESSES = 2
 @pytest.mark.parametrize("kafka_topic", [PARTITIONS], indirect=True)
 def test_two_processes_four_partitions_store_exactly_the_input(kafka_broker, kafka_topic, tmp_path):
     ids, values = valid_messages(4000)
-    producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap, linger_ms=5)
-    for i, value in enumerate(values):
-        producer.send(kafka_topic, value=value, partition=i % PARTITIONS)
-    producer.flush(timeout=60)
-    producer.close()
     group = f"scale-{uuid.uuid4().hex[:8]}"
     logs = [tmp_path / f"ingest-{n}.log" for n in range(PROCESSES)]
     procs = [
-        start_ingest(ingest_env(kafka_broker.bootstrap, kafka_topic, group, tmp_path, 200), "--idle-seconds", "6", log=log)
+        start_ingest(ingest_env(kafka_broker.bootstrap, kafka_topic, group, tmp_path, 200), "--follow", log=log)
         for log in logs
     ]
     try:
-        codes = [proc.wait(timeout=180) for proc in procs]
+        # Traffic starts once the group has settled with both members, as in a running deployment.
+        wait_until(lambda: members_with_partitions(kafka_broker.bootstrap, group) == [2, 2], 90, "two members, 2+2 partitions")
+        producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap, linger_ms=5)
+        for i, value in enumerate(values):
+            producer.send(kafka_topic, value=value, partition=i % PARTITIONS)
+        producer.flush(timeout=60)
+        producer.close()
+        ends = end_offsets(kafka_broker.bootstrap, kafka_topic, PARTITIONS)
+        wait_until(
+            lambda: committed_offsets(kafka_broker.bootstrap, kafka_topic, group, PARTITIONS) == ends, 120, "all commits"
+        )
+        codes = [stop_ingest(proc) for proc in procs]
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -65,6 +81,21 @@ def test_two_processes_four_partitions_store_exactly_the_input(kafka_broker, kaf
         assert set(rows["topic"]) == {kafka_topic} and set(rows["partition"]) == {partition}, path.name
         assert (min(rows["offset"]), max(rows["offset"])) == (first, last), path.name
         stored.update((partition, offset) for offset in rows["offset"])
-    ends = end_offsets(kafka_broker.bootstrap, kafka_topic, PARTITIONS)
     assert stored == {(p, o) for p, end in ends.items() for o in range(end)}
-    assert committed_offsets(kafka_broker.bootstrap, kafka_topic, group, PARTITIONS) == ends
+
+
+def members_with_partitions(bootstrap: str, group: str) -> list[int]:
+    """Partitions held by each member of a settled group (sorted); [] while it rebalances."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        description = admin.describe_groups([group])[group]
+    except KafkaError:  # the group does not exist yet: its coordinator is unknown
+        return []
+    finally:
+        admin.close()
+    if description.get("group_state") != "Stable":
+        return []
+    return sorted(
+        sum(len(topic["partitions"]) for topic in (member.get("member_assignment") or {}).get("assigned_partitions", []))
+        for member in description.get("members", [])
+    )
