@@ -12,12 +12,14 @@ from pipelines.defs.detect.assets import detections, judge_verdicts
 from pipelines.defs.drift import definitions as drift
 from pipelines.defs.feedback import definitions as feedback
 from pipelines.defs.ingest.assets import ingested_transcripts, transcripts_topic
-from pipelines.environment import resources
+from pipelines.environment import executor, resources
 
 ingest_and_detect_job = dg.define_asset_job(
     "ingest_and_detect_job",
     selection=dg.AssetSelection.assets("transcripts", "transcripts_rejected", "detections", "judge_verdicts"),
     description="Drain the transcripts topic into the lake, then score what is new.",
+    # infra/dagster/dagster.yaml limits concurrent runs per stage by this tag.
+    tags={"alignwatch/stage": "ingest"},
 )
 
 ingest_schedule = dg.ScheduleDefinition(
@@ -34,4 +36,5 @@ defs = dg.Definitions(
     schedules=[ingest_schedule, *drift.SCHEDULES, *feedback.SCHEDULES],
     sensors=[*drift.SENSORS, *feedback.SENSORS],
     resources={**resources(), **drift.drift_resources(), **feedback.RESOURCES},
+    executor=executor(),
 )

@@ -10,7 +10,7 @@ from pipelines.resources.judge import JudgeResource
 from pipelines.resources.kafka import KafkaResource
 from pipelines.resources.lake import LakeResource
 from pipelines.resources.pushgateway import PushgatewayResource
-from pipelines.settings import DEFAULT_HOME
+from pipelines.settings import DEFAULT_HOME, ConfigError
 
 _OPTIONAL_KAFKA = {
     "topic": "ALIGNWATCH_TOPIC",
@@ -43,3 +43,22 @@ def resources() -> dict[str, dg.ConfigurableResource]:
             url=dg.EnvVar("ALIGNWATCH_PUSHGATEWAY_URL") if os.environ.get("ALIGNWATCH_PUSHGATEWAY_URL") else ""
         ),
     }
+
+
+def executor() -> dg.ExecutorDefinition:
+    """multiprocess (default), k8s or celery, from ``ALIGNWATCH_EXECUTOR``; see docs/scale-out.md.
+
+    dagster-k8s and dagster-celery are imported only where installed (the Kubernetes or Celery image).
+    """
+    kind = os.environ.get("ALIGNWATCH_EXECUTOR", "multiprocess").strip().lower()
+    if kind == "k8s":
+        from dagster_k8s import k8s_job_executor
+
+        return k8s_job_executor
+    if kind == "celery":
+        from dagster_celery import celery_executor
+
+        return celery_executor
+    if kind != "multiprocess":
+        raise ConfigError("ALIGNWATCH_EXECUTOR must be one of multiprocess, k8s, celery")
+    return dg.multiprocess_executor

@@ -85,6 +85,8 @@ def test_sigkill_between_write_and_commit_loses_and_duplicates_nothing(kafka_bro
         "ALIGNWATCH_GROUP": group,
         "ALIGNWATCH_HOME": str(tmp_path),
         "ALIGNWATCH_BATCH_RECORDS": "300",
+        # Static membership: the restarted process takes the killed one's place without waiting out its session.
+        "ALIGNWATCH_GROUP_INSTANCE_ID": f"ingest-{group}",
     }
     command = [sys.executable, "-m", "pipelines.cli", "ingest", "--idle-seconds", "3"]
 

@@ -10,11 +10,13 @@ from pipelines.defs.drift.resources import drift_resources
 
 drift_hourly_job = dg.define_asset_job(
     "drift_hourly_job",
+    tags={"alignwatch/stage": "drift"},
     selection=dg.AssetSelection.assets(drift_reports_hourly),
     description="Drift of the last complete hour against the previous day.",
 )
 drift_daily_job = dg.define_asset_job(
     "drift_daily_job",
+    tags={"alignwatch/stage": "drift"},
     selection=dg.AssetSelection.assets(drift_reports_daily),
     description="Drift of the last complete day against the previous week.",
 )
@@ -22,7 +24,10 @@ drift_daily_job = dg.define_asset_job(
 # Each tick runs the partition that just ended, late enough for the ingest and detect schedule
 # (every 5 minutes) to have scored its last transcripts.
 drift_hourly_schedule = dg.build_schedule_from_partitioned_job(
-    drift_hourly_job, name="drift_hourly_schedule", minute_of_hour=20, default_status=dg.DefaultScheduleStatus.RUNNING
+    drift_hourly_job,
+    name="drift_hourly_schedule",
+    minute_of_hour=20,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 drift_daily_schedule = dg.build_schedule_from_partitioned_job(
     drift_daily_job,

@@ -4,12 +4,14 @@ import dagster as dg
 
 review_queue_job = dg.define_asset_job(
     "review_queue_job",
+    tags={"alignwatch/stage": "feedback"},
     selection=dg.AssetSelection.assets("flagged_cases", "review_queue", "feedback_topic"),
     description="Refresh flagged cases, draw the review sample for new ones, publish new verdicts.",
 )
 
 feedback_dataset_job = dg.define_asset_job(
     "feedback_dataset_job",
+    tags={"alignwatch/stage": "feedback"},
     selection=dg.AssetSelection.assets("feedback_dataset"),
     description="Build the next feedback dataset version from the confirmed cases.",
 )
