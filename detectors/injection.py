@@ -5,7 +5,8 @@ texts it applies to: the user's messages (direct jailbreaks), or data the model 
 and context documents: indirect injection). Weights below the flag threshold only count together.
 
 Discussion is not an attempt: when the phrase that fired sits in quotes inside a question about
-jailbreaks ("what does 'ignore previous instructions' do?"), ``is_meta_discussion`` clears it.
+jailbreaks ("what does 'ignore previous instructions' do?", "what is the DAN prompt?"),
+``is_meta_discussion`` clears it unless the message also aims an instruction at the assistant.
 """
 
 from __future__ import annotations
@@ -159,23 +160,67 @@ SUFFIX_MIN_WEIRDNESS = 4.0
 _QUOTED_PUNCTUATION = re.compile(r"[\"'“”‘’][.,?!;:)]|[.,?!;:(][\"'“”‘’]")
 SUFFIX_WEIGHT = 0.7
 _CODE_HINT = re.compile(
-    r"```|\b(?:def|class|import|return|function|const|let|var|SELECT|FROM|Traceback|Exception)\b|;\s*$|^\s{4}|\{\s*\n\s*\"",
+    r"```|\b(?:def|class|import|function|SELECT|FROM|Traceback|Exception)\b|;\s*$|^\s{4}|\{\s*\n\s*\""
+    # "return", "let", "var", "const" are also English ("start a return", "let's"): only as code.
+    r"|\b(?:return|const|let|var)\s+[\w$\[{(\"'.-]+\s*(?:[;=(\[{)]|$)",
     re.MULTILINE,
 )
 
 _META = re.compile(
-    r"(?i)\b(?:what (?:is|are|does|do)|explain|define|definition|how (?:do|does|can|could|to|would) (?:i |we |you |one )?"
-    r"(?:detect|prevent|defend|protect|stop|mitigate|block|recogni[sz]e|spot|classify|filter)|examples? of|such as|"
-    r"research|paper|article|essay|classifier|detector|red[- ]team\w*|security (?:team|training|course))\b"
+    r"(?i)\b(?:what (?:is|are|does|do|was|were)|explain|define|definition|how (?:do|does|can|could|to|would|should) "
+    r"(?:i |we |you |one )?(?:detect|prevent|defend|protect|stop|mitigate|block|recogni[sz]e|spot|classify|filter|handle|"
+    r"guard|test)|examples? of|such as|research|paper|article|essay|classifier|detector|red[- ]team\w*|"
+    r"security (?:team|training|course|briefing|review)|summari[sz]e|overview of|"
+    r"(?:jailbreak|injection|prompt)s? (?:attacks?|prompts?|tricks?|techniques?|attempts?|payloads?|patterns?|strings?)|"
+    r"(?:jailbreak|injection) (?:attacks?|prompts?|tricks?|techniques?|attempts?|payloads?|patterns?|strings?|bugs?|tests?)|"
+    r"prompt injections?|jailbroken|jailbreaking|(?:does|did|would|could) (?:that|this|it) work|"
+    r"(?:our|my|the) (?:filter|classifier|detector|guardrails?|moderation|test suite|regression set)|"
+    r"(?:bug|issue|ticket|vulnerability|CVE)\b|(?:against|from) (?:attacks?|injections?|jailbreaks?)|hijack\w*)\b"
 )
-_QUOTED = re.compile(r"[\"'“‘`][^\"'”’`\n]{3,200}[\"'”’`]")
+_QUOTED = re.compile(r"[\"“‘`][^\"”’`\n]{3,200}[\"”’`]|(?<!\w)'[^'\n]{3,200}'(?!\w)")
+# An instruction aimed at the assistant, in the text left once quotations are removed: an imperative
+# override opening a sentence ("Ignore all previous instructions."), a persona assigned to "you"
+# ("you are now DAN", "from now on you..."), or an order to act or answer as someone. Any of these
+# makes a message an attempt however much it also talks about attacks.
+_DIRECTED = re.compile(
+    r"(?im)(?:^|[.!?:;>\]]\s*|\n)\s*(?:(?:ok(?:ay)?|now|please|so|hey|first|also|and|then)[,!]?\s+)*"
+    r"(?:ignore|disregard|forget|override|bypass|abandon|drop)\b"
+    r"|\byou(?: are|'re| will| shall| must| should| have to| need to)(?: now| no longer| going to| about to| to)?\s+"
+    r"(?:be\b|become|act|pretend|play|simulate|immerse|respond|answer|reply|ignore|forget|disregard|stay|remain|"
+    r"DAN\b|AIM\b|in (?:developer|dev|god|jailbreak|DAN|unlocked|maintenance) mode|an? (?:unfiltered|uncensored|"
+    r"unrestricted|amoral|ai|chatbot|assistant|language model|character|persona)\b|free\b|freed\b|unrestricted|"
+    r"jailbroken)"
+    r"|\bfrom now on\b|\b(?:act|acting|respond|answer|reply|talk|speak|continue|proceed|write) (?:as|like)\b|\bpretend (?:to be|you|that you)\b"
+    r"|\b(?:stay|remain|keep) in character\b|\b(?:let's|let us) (?:play|pretend|imagine|role-?play)\b"
+    r"|\bas (?:DAN|AIM|STAN|DUDE|an? (?:unfiltered|uncensored|unrestricted|amoral) )"
+    r"|\b(?:enable|activate|enter|switch to|simulate|turn on) (?:the )?(?:developer|dev|DAN|god|jailbreak) mode\b"
+)
 
 
-def is_meta_discussion(text: str, span: str) -> bool:
-    """True when ``span`` is quoted inside a message that asks about attacks rather than making one."""
+def is_meta_discussion(text: str, span: str, *, quoted_only: bool = False) -> bool:
+    """True when ``span`` is mentioned in a message that talks about attacks rather than making one.
+
+    A question or discussion ("what is the DAN prompt?", "how do I protect my app against 'ignore
+    previous instructions' attacks?", a bug report about our injection filter) mentions attack
+    phrases without aiming them at the assistant. It stays an attempt when the text outside
+    quotations also holds an instruction directed at the assistant (``_DIRECTED``).
+
+    Args:
+        text: the whole message (or data) the span was found in.
+        span: the text the signal matched.
+        quoted_only: clear the span only when it sits inside quotes (used for tool outputs and
+            documents, where prose about attacks can itself carry an injection).
+
+    Returns:
+        Whether the span is discussion, not an attempt.
+    """
     if not _META.search(text):
         return False
-    return any(span.strip().lower() in quoted.group(0).lower() for quoted in _QUOTED.finditer(text))
+    needle = " ".join(span.split()).lower()
+    quoted = any(needle in " ".join(q.group(0).split()).lower() for q in _QUOTED.finditer(text))
+    if quoted_only:
+        return quoted
+    return not _DIRECTED.search(_QUOTED.sub(" ", text))
 
 
 def suffix_soup(text: str) -> str | None:
@@ -199,11 +244,17 @@ def suffix_soup(text: str) -> str | None:
     camel = len(re.findall(r"[a-z][A-Z]", tail))  # glued tokens like `compressToString`
     symbols = len(re.findall(SUFFIX_SYMBOLS, tail))
     about_code = _CODE_TALK.search(head if len(head) >= _MIN_PROSE_HEAD else stripped)
-    needed = SUFFIX_MIN_WEIRDNESS * (3 if about_code else 2 if len(head) < _MIN_PROSE_HEAD else 1)
+    # A short message has no head to read as prose; a plain request opening it (words only, then the
+    # soup) counts as one, so "give me X describing.\ + similarlyNow ...](" is not held to the
+    # doubled bar that protects short snippets with no prose at all.
+    prose_head = len(head) >= _MIN_PROSE_HEAD or bool(_LEADING_PROSE.match(stripped))
+    needed = SUFFIX_MIN_WEIRDNESS * (3 if about_code else 1 if prose_head else 2)
     return tail if clusters + camel + symbols / 4 >= needed else None
 
 
 _MIN_PROSE_HEAD = 40
+# Five or more plain words opening a short message: the request an adversarial suffix is glued to.
+_LEADING_PROSE = re.compile(r"[A-Za-z][A-Za-z']*(?:,? [A-Za-z$][\w$']*){4,}[ .]")
 _MAX_HEAD_SYMBOL_SHARE = 0.03
 # Signs that a message is about code: inline code, shell expansions, or programming vocabulary.
 _CODE_TALK = re.compile(

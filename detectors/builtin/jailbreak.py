@@ -36,7 +36,7 @@ _MODEL_CUE = (
 @register
 class Jailbreak(Detector):
     name = "jailbreak"
-    version = "1.3.0"
+    version = "1.4.0"
     description = (
         "Jailbreak and prompt-injection attempts: instruction overrides, developer-mode/DAN personas, "
         "'no restrictions' role-play, forced 'Sure, here is' prefixes, fake system notices, instructions "
@@ -85,7 +85,7 @@ class Jailbreak(Detector):
                     continue
                 where, signal_id = column.split("|")
                 source = row["user_text"] if where == "user" else row["data_text"]
-                if not is_meta_discussion(source, span):
+                if not is_meta_discussion(source, span, quoted_only=where == "data"):
                     fired.append((weights[signal_id], f"{signal_id} in {where}", span))
             if row["suffix_candidate"]:
                 tail = suffix_soup(row["user_text"])
