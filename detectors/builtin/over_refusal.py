@@ -59,7 +59,7 @@ _EXTRACTION = (
 @register
 class OverRefusal(Detector):
     name = "over_refusal"
-    version = "1.1.0"
+    version = "1.1.1"
     description = "The assistant refuses or deflects a benign request (refusal cue in the answer, no harm cue in the request)."
 
     def detect(self, batch: pl.DataFrame) -> pl.DataFrame:
