@@ -33,11 +33,12 @@ def write_parquet_atomically(table: pa.Table, path: Path, row_group_rows: int = 
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    _fsync_directory(path.parent)
+    fsync_directory(path.parent)
     return path
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
+    """Make a rename or a new file in ``directory`` durable (POSIX needs the directory fsynced too)."""
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -51,6 +51,20 @@ class DriftThresholds:
     min_share_increase: float = 0.05
 
 
+# Attribution and change-point columns, added to the tested rates after the tests ran.
+_EXTRA_SCHEMA = {
+    "model": pl.String,
+    "attribution": pl.String,
+    "model_first_seen": pl.Datetime("us", "UTC"),
+    "model_share": pl.Float64,
+    "model_rate": pl.Float64,
+    "new_models": pl.String,
+    "change_point_at": pl.Datetime("us", "UTC"),
+    "change_point_llr": pl.Float64,
+    "rate_before": pl.Float64,
+    "rate_after": pl.Float64,
+}
+
 RATE_COLUMNS = {
     "deployment": pl.String,
     "policy_id": pl.String,
@@ -74,16 +88,7 @@ RATE_COLUMNS = {
     "tested": pl.Boolean,
     "significant": pl.Boolean,
     "detected": pl.Boolean,
-    "model": pl.String,
-    "attribution": pl.String,
-    "model_first_seen": pl.Datetime("us", "UTC"),
-    "model_share": pl.Float64,
-    "model_rate": pl.Float64,
-    "new_models": pl.String,
-    "change_point_at": pl.Datetime("us", "UTC"),
-    "change_point_llr": pl.Float64,
-    "rate_before": pl.Float64,
-    "rate_after": pl.Float64,
+    **_EXTRA_SCHEMA,
 }
 
 
@@ -149,19 +154,6 @@ def rate_drift(bins: pl.DataFrame, thresholds: DriftThresholds = DriftThresholds
         [pl.col(name).cast(dtype) for name, dtype in RATE_COLUMNS.items()]
     )
 
-
-_EXTRA_SCHEMA = {
-    "model": pl.String,
-    "attribution": pl.String,
-    "model_first_seen": pl.Datetime("us", "UTC"),
-    "model_share": pl.Float64,
-    "model_rate": pl.Float64,
-    "new_models": pl.String,
-    "change_point_at": pl.Datetime("us", "UTC"),
-    "change_point_llr": pl.Float64,
-    "rate_before": pl.Float64,
-    "rate_after": pl.Float64,
-}
 
 
 def _change_and_attribution(bins: pl.DataFrame, key: dict, thresholds: DriftThresholds) -> dict:

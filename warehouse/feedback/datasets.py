@@ -35,7 +35,7 @@ from warehouse.feedback.contamination import DEFAULT_THRESHOLD, ContaminationInd
 from warehouse.feedback.records import KINDS, ConfirmedCase, RecordSet, build_records, map_texts
 from warehouse.layout import LakeLayout
 from warehouse.query import Warehouse
-from warehouse.writer import write_parquet_atomically
+from warehouse.writer import fsync_directory, write_parquet_atomically
 
 DATASETS_DIR = "feedback_datasets"
 MANIFEST = "manifest.json"
@@ -299,12 +299,12 @@ def build_dataset(
             files = _write_files(staging, content)
             manifest = _manifest(name, created_at, content, files, cases, eval_sets, threshold, latest_verdict)
             _write_durably(staging / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
-            _fsync_directory(staging)
+            fsync_directory(staging)
             os.rename(staging, target)  # atomic; the existence check above runs under the lock
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        _fsync_directory(root)
+        fsync_directory(root)
         _record_last_build(root, created_at, name, unchanged=False)
     return BuildResult(name, target, counts, content.content_sha256, excluded)
 
@@ -319,14 +319,6 @@ def _record_last_build(root: Path, at: datetime, version: str, unchanged: bool) 
     temp = root / f".{LAST_BUILD}.{uuid.uuid4().hex[:8]}.tmp"
     _write_durably(temp, json.dumps({"at": at.isoformat(), "version": version, "unchanged": unchanged}).encode())
     os.replace(temp, root / LAST_BUILD)
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _write_durably(path: Path, data: bytes) -> None:
