@@ -45,6 +45,12 @@ class IngestLimits:
     join_timeout_seconds: float = 60.0
 
 
+class NoPartitionsAssignedError(KafkaError):
+    """The group never handed this consumer a partition, so it could not tell drained from stuck."""
+
+    retriable = True
+
+
 @dataclass
 class IngestReport:
     batches: int = 0
@@ -58,7 +64,11 @@ class IngestReport:
 
     @property
     def messages_per_second(self) -> float | None:
-        if self.first_record_at is None or self.finished_at is None or self.finished_at <= self.first_record_at:
+        if (
+            self.first_record_at is None
+            or self.finished_at is None
+            or self.finished_at <= self.first_record_at
+        ):
             return None
         return self.messages / (self.finished_at - self.first_record_at)
 
@@ -124,9 +134,12 @@ class TranscriptIngestor:
         try:
             while True:
                 in_flight = pending.messages if pending else 0
-                if self.limits.max_messages is not None and report.messages + in_flight >= self.limits.max_messages:
+                if (
+                    self.limits.max_messages is not None
+                    and report.messages + in_flight >= self.limits.max_messages
+                ):
                     break
-                records = self.poll_batch(idle_timeout=self.limits.idle_seconds)
+                records = self.poll_batch(idle_timeout=self.limits.idle_seconds, must_join=True)
                 if pending is not None:
                     self._finish(pending, report)
                     pending = None
@@ -172,8 +185,12 @@ class TranscriptIngestor:
         self.writer.close()
         self.consumer.close(autocommit=False)
 
-    def poll_batch(self, idle_timeout: float) -> list[LogRecord]:
-        """Up to ``batch_records`` messages, or fewer once ``batch_seconds`` pass; [] when idle."""
+    def poll_batch(self, idle_timeout: float, must_join: bool = False) -> list[LogRecord]:
+        """Up to ``batch_records`` messages, or fewer once ``batch_seconds`` pass; [] when idle.
+
+        With ``must_join``, a consumer still without partitions after ``join_timeout_seconds``
+        raises ``NoPartitionsAssignedError`` instead of returning [] (which would read as drained).
+        """
         records: list[LogRecord] = []
         started = time.monotonic()
         deadline = started + self.limits.batch_seconds
@@ -184,8 +201,14 @@ class TranscriptIngestor:
                 break
             if not records and now >= idle_until:
                 # Idle only counts once partitions are assigned; before that the group is still forming.
-                if self.consumer.assignment() or now >= started + self.limits.join_timeout_seconds:
+                if self.consumer.assignment() or not must_join:
                     break
+                if now >= started + self.limits.join_timeout_seconds:
+                    # An empty result here would read as "topic drained" and end a drain run green.
+                    raise NoPartitionsAssignedError(
+                        f"no partition assigned within {self.limits.join_timeout_seconds:g} s:"
+                        " the consumer group is still rebalancing, or every partition is taken"
+                    )
                 idle_until = now + idle_timeout
             wait = (deadline if records else idle_until) - now
             polled = self.consumer.poll(
@@ -265,7 +288,9 @@ class TranscriptIngestor:
                 committed = self.consumer.committed(tp, timeout_ms=1000) if highwater is not None else None
                 if highwater is not None:
                     # Lag counts from the last commit: what a crash now would have to re-read.
-                    self.metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - (committed or 0)))
+                    self.metrics.lag.labels(tp.topic, str(tp.partition)).set(
+                        max(0, highwater - (committed or 0))
+                    )
         except KafkaError:
             pass  # metrics must not break ingest; the next poll retries
 

@@ -45,7 +45,12 @@ def test_random_sigkills_lose_and_duplicate_nothing(kafka_broker, kafka_topic, t
     group = f"kills-{uuid.uuid4().hex[:8]}"
     # A fixed instance id: each restart takes the killed member's place without a 45 s rebalance.
     env = ingest_env(
-        kafka_broker.bootstrap, kafka_topic, group, tmp_path, batch_records=40, ALIGNWATCH_GROUP_INSTANCE_ID="ingest-0"
+        kafka_broker.bootstrap,
+        kafka_topic,
+        group,
+        tmp_path,
+        batch_records=40,
+        ALIGNWATCH_GROUP_INSTANCE_ID="ingest-0",
     )
     log = tmp_path / "ingest.log"
     lake = Lake(tmp_path / "lake")
@@ -61,7 +66,11 @@ def test_random_sigkills_lose_and_duplicate_nothing(kafka_broker, kafka_topic, t
             # In the middle of ingest: a random moment after this process stored its first batch,
             # which lands in a poll, a write in the worker or a commit.
             started = time.monotonic()
-            while lake_files(tmp_path) == files_before and time.monotonic() < started + 10 and proc.poll() is None:
+            while (
+                lake_files(tmp_path) == files_before
+                and time.monotonic() < started + 10
+                and proc.poll() is None
+            ):
                 time.sleep(0.05)
             time.sleep(rng.uniform(0.0, 0.6))
             delay = time.monotonic() - started
@@ -79,7 +88,11 @@ def test_random_sigkills_lose_and_duplicate_nothing(kafka_broker, kafka_topic, t
         if final.poll() is None:
             kill_group(final)
 
-    assert sorted(lake.ids()) == sorted(ids)
+    stored = lake.ids()
+    assert len(stored) == len(set(stored)) == len(ids), (
+        f"{len(stored)} stored of {len(ids)}; log:\n{log.read_text()[-3000:]}"
+    )
+    assert sorted(stored) == sorted(ids)
     # Each kill re-delivers at most the batches it left uncommitted (two in flight per partition).
     assert lake.raw_rows() <= len(ids) + KILLS * 2 * PARTITIONS * 40
     dead = lake.dead_letters()

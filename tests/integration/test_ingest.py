@@ -10,10 +10,15 @@ import uuid
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
-from pipelines.ingest.consumer import IngestLimits, TranscriptIngestor, build_consumer
+from pipelines.ingest.consumer import (
+    IngestLimits,
+    NoPartitionsAssignedError,
+    TranscriptIngestor,
+    build_consumer,
+)
 from pipelines.settings import KafkaSettings
 from tests.integration.helpers import BAD_MESSAGES, produce, valid_messages
-from warehouse.layout import LakeLayout
+from warehouse.layout import LakeLayout, Table
 from warehouse.query import Warehouse
 
 pytestmark = pytest.mark.integration
@@ -105,3 +110,24 @@ def test_sigkill_between_write_and_commit_loses_and_duplicates_nothing(kafka_bro
     stored = wh.query("SELECT transcript_id FROM transcripts").column("transcript_id").to_pylist()
     assert sorted(stored) == sorted(ids)
     assert committed_offset(kafka_broker.bootstrap, kafka_topic, group) == 1000
+
+
+def test_drain_that_never_gets_a_partition_fails_instead_of_reporting_drained(
+    kafka_broker, kafka_topic, tmp_path
+):
+    """A run that could not join must not end green with nothing read (the topic is not empty)."""
+    produce(kafka_broker.bootstrap, kafka_topic, valid_messages(50)[1])
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    # Another member holds the only partition and does not poll, so the group cannot rebalance.
+    holder = KafkaConsumer(
+        kafka_topic, bootstrap_servers=kafka_broker.bootstrap, group_id=group, enable_auto_commit=False
+    )
+    try:
+        while not holder.assignment():
+            holder.poll(timeout_ms=200)
+        limits = IngestLimits(batch_records=200, idle_seconds=1.0, join_timeout_seconds=4.0)
+        with pytest.raises(NoPartitionsAssignedError, match="no partition assigned within 4 s"):
+            run_ingest(kafka_broker.bootstrap, kafka_topic, group, tmp_path, limits)
+    finally:
+        holder.close()
+    assert not Warehouse(LakeLayout(tmp_path)).has_files(Table.TRANSCRIPTS)
