@@ -29,11 +29,19 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
-app.add_typer(dashboards_app, name="dashboards", help="Generate Grafana dashboards from code, or push them to Grafana.")
-app.add_typer(drift_app, name="drift", help="Compare windows of flag rates and features against their reference.")
+app.add_typer(
+    dashboards_app, name="dashboards", help="Generate Grafana dashboards from code, or push them to Grafana."
+)
+app.add_typer(
+    drift_app, name="drift", help="Compare windows of flag rates and features against their reference."
+)
 app.add_typer(review_app, name="review", help="Work through the review queue of flagged cases.")
 app.add_typer(datasets_app, name="datasets", help="Versioned feedback datasets built from confirmed cases.")
-app.add_typer(retention_app, name="retention", help="Delete transcripts older than a cutoff and the rows derived from them.")
+app.add_typer(
+    retention_app,
+    name="retention",
+    help="Delete transcripts older than a cutoff and the rows derived from them.",
+)
 # Rich falls back to 80 columns when not on a terminal (CI logs, pipes); tables need more.
 console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
@@ -56,17 +64,27 @@ def _warehouse() -> Warehouse:
 @app.command()
 def ingest(
     from_file: Annotated[
-        Path | None, typer.Option("--from-file", help="Load a JSON Lines export instead of reading Kafka.", exists=True)
+        Path | None,
+        typer.Option("--from-file", help="Load a JSON Lines export instead of reading Kafka.", exists=True),
     ] = None,
-    follow: Annotated[bool, typer.Option(help="Keep consuming until interrupted (a long-running service).")] = False,
-    metrics_port: Annotated[int | None, typer.Option(help="With --follow: serve Prometheus /metrics here.")] = None,
+    follow: Annotated[
+        bool, typer.Option(help="Keep consuming until interrupted (a long-running service).")
+    ] = False,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="With --follow: serve Prometheus /metrics here.")
+    ] = None,
     max_messages: Annotated[int | None, typer.Option(help="Stop after about this many messages.")] = None,
     idle_seconds: Annotated[float, typer.Option(help="Stop after this long without new messages.")] = 5.0,
 ) -> None:
     """Validate transcripts into the lake; bad messages go to the dead-letter table with a reason."""
     from kafka.errors import KafkaError
 
-    from pipelines.ingest.consumer import IngestLimits, TranscriptIngestor, build_consumer
+    from pipelines.ingest.consumer import (
+        IngestLimits,
+        NoPartitionsAssignedError,
+        TranscriptIngestor,
+        build_consumer,
+    )
     from pipelines.ingest.files import ingest_file
 
     try:
@@ -84,7 +102,10 @@ def ingest(
         _fail(str(exc))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     limits = IngestLimits(
-        batch_records=batch_records, idle_seconds=idle_seconds, max_messages=max_messages, max_message_bytes=max_bytes
+        batch_records=batch_records,
+        idle_seconds=idle_seconds,
+        max_messages=max_messages,
+        max_message_bytes=max_bytes,
     )
     try:
         consumer = build_consumer(settings, limits)
@@ -106,6 +127,8 @@ def ingest(
             report = ingestor.follow(stop)
         else:
             report = ingestor.drain()
+    except NoPartitionsAssignedError as exc:
+        _fail(f"consumer group {settings.group_id}: {exc}")
     finally:
         ingestor.close()
     console.print(
@@ -116,8 +139,13 @@ def ingest(
 
 @app.command()
 def detect(
-    input: Annotated[Path, typer.Option("--input", "-i", help="Transcripts in the contract, one JSON per line.", exists=True)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write detections (.parquet or .jsonl).")],
+    input: Annotated[
+        Path,
+        typer.Option("--input", "-i", help="Transcripts in the contract, one JSON per line.", exists=True),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write detections (.parquet or .jsonl).")
+    ],
     detector: Annotated[
         list[str] | None, typer.Option("--detector", "-d", help="Run only this detector (repeatable).")
     ] = None,
@@ -144,7 +172,12 @@ def detect(
 
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="A DuckDB SELECT over the views: transcripts, dead_letters, detections, flags, transcript_messages.")],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="A DuckDB SELECT over the views: transcripts, dead_letters, detections, flags, transcript_messages."
+        ),
+    ],
     max_rows: Annotated[int, typer.Option(help="Rows to print at most.")] = 50,
 ) -> None:
     """Run a query against the warehouse and print the result as a table."""
@@ -173,10 +206,17 @@ def simulate(
     days: Annotated[float, typer.Option(help="Span of event time, ending now.")] = 2.0,
     seed: Annotated[int, typer.Option(help="Same seed, same traffic.")] = 7,
     model_update_at: Annotated[
-        float | None, typer.Option(help="Fraction of the span after which the new model version serves; omit with --no-update.")
+        float | None,
+        typer.Option(
+            help="Fraction of the span after which the new model version serves; omit with --no-update."
+        ),
     ] = 0.5,
-    no_update: Annotated[bool, typer.Option("--no-update", help="No model release: failure rates stay flat.")] = False,
-    truth: Annotated[Path | None, typer.Option(help="Write the injected failures per transcript here (JSONL).")] = None,
+    no_update: Annotated[
+        bool, typer.Option("--no-update", help="No model release: failure rates stay flat.")
+    ] = False,
+    truth: Annotated[
+        Path | None, typer.Option(help="Write the injected failures per transcript here (JSONL).")
+    ] = None,
 ) -> None:
     """Publish realistic synthetic production traffic to Kafka, with a scheduled model update."""
     from datetime import UTC, datetime
@@ -207,7 +247,10 @@ def demo(
     from pipelines.demo import DemoOptions, run_demo
 
     home = paths().home if os.environ.get("ALIGNWATCH_HOME") else Path("var/demo")
-    where = run_demo(DemoOptions(home=home, transcripts=transcripts, days=days, seed=seed, keep_broker=keep_broker), console)
+    where = run_demo(
+        DemoOptions(home=home, transcripts=transcripts, days=days, seed=seed, keep_broker=keep_broker),
+        console,
+    )
     print_demo_footer(console, where)
 
 
