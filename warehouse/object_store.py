@@ -19,8 +19,9 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from warehouse.lake import WrittenFiles, split_by_day_and_partition
-from warehouse.layout import PARQUET_SUFFIX, TEMP_PREFIX, LakeLayout, Table
+from warehouse.layout import LakeLayout, Table
 from warehouse.records import ValidatedBatch
+from warehouse.storage import data_files
 from warehouse.writer import ROW_GROUP_ROWS
 
 
@@ -73,18 +74,14 @@ class ObjectStoreLake:
 
     def write_table(self, table: pa.Table, key: str) -> str:
         """PUT one Parquet object at its final key; returns ``s3://`` URL of the object."""
-        pq.write_table(table, key, filesystem=self.filesystem(), row_group_size=ROW_GROUP_ROWS, compression="zstd")
+        pq.write_table(
+            table, key, filesystem=self.filesystem(), row_group_size=ROW_GROUP_ROWS, compression="zstd"
+        )
         return f"s3://{key}"
 
     def files(self, table: Table) -> list[str]:
-        selector = pafs.FileSelector(f"{self.base}/{table.value}", recursive=True, allow_not_found=True)
-        return sorted(
-            info.path
-            for info in self.filesystem().get_file_info(selector)
-            if info.type == pafs.FileType.File
-            and info.path.endswith(PARQUET_SUFFIX)
-            and not PurePosixPath(info.path).name.startswith((TEMP_PREFIX, "."))
-        )
+        """The table's data files as ``bucket/prefix/...`` paths (the listing every storage uses)."""
+        return data_files(self.filesystem(), f"{self.base}/{table.value}")
 
     def dataset(self, table: Table, schema: pa.Schema) -> ds.Dataset:
         """The table's files as one dataset with a ``dt`` column from the Hive partition names."""
@@ -110,6 +107,8 @@ def write_batch_to_object_store(lake: ObjectStoreLake, batch: ValidatedBatch) ->
     ):
         for day, source, partition, part in split_by_day_and_partition(rows, time_column):
             offsets = part.column("offset")
-            key = layout.batch_file(table, day, source, partition, pc.min(offsets).as_py(), pc.max(offsets).as_py())
+            key = layout.batch_file(
+                table, day, source, partition, pc.min(offsets).as_py(), pc.max(offsets).as_py()
+            )
             written.paths.append(lake.write_table(part, str(key)))  # type: ignore[arg-type]
     return written

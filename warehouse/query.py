@@ -7,7 +7,6 @@ opens its own in-memory connection (or the read-only catalog file) over the curr
 
 from __future__ import annotations
 
-import glob
 import os
 import uuid
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from warehouse.drift import views as drift_views
 from warehouse.feedback import views as feedback_views
 from warehouse.layout import LakeLayout, Table
 from warehouse.object_store import ObjectStoreLake
+from warehouse.storage import DiskStorage, LakeStorage, ObjectStorage
 
 # Duplicate deliveries are resolved at read time: the first ingested copy wins.
 _DEDUP_KEYS = {
@@ -86,10 +86,13 @@ class Warehouse:
         with self.connect() as con:
             return con.sql(sql, params=parameters).to_arrow_table()
 
+    @property
+    def storage(self) -> LakeStorage:
+        """Where the lake's files are written and deleted: the object store if there is one, else disk."""
+        return ObjectStorage(self.store) if self.store is not None else DiskStorage(self.layout.root)
+
     def has_files(self, table: Table) -> bool:
-        if self.store is not None:
-            return bool(self.store.files(table))
-        return bool(glob.glob(self.layout.glob(table)))
+        return bool(self.storage.files(table))
 
     def write_catalog(self, path: Path) -> Path:
         """Write a DuckDB database file holding the views, for external tools (DuckDB CLI, BI).
