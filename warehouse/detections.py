@@ -10,7 +10,7 @@ import pyarrow as pa
 from warehouse import schemas
 from warehouse.layout import LakeLayout, Table
 from warehouse.query import Warehouse
-from warehouse.writer import write_parquet_atomically
+from warehouse.storage import LakeStorage, as_storage
 
 
 def pending_batches(
@@ -44,7 +44,7 @@ def pending_batches(
         yield from reader
 
 
-def write_detections(layout: LakeLayout, rows: pa.Table, run_id: str, day: date) -> str:
-    """Durably write one batch of detection rows; returns the file path."""
+def write_detections(storage: LakeStorage | LakeLayout, rows: pa.Table, run_id: str, day: date) -> str:
+    """Durably write one batch of detection rows to ``storage`` (a layout: local disk); returns where it went."""
     table = rows.select(schemas.DETECTIONS.names).cast(schemas.DETECTIONS)
-    return str(write_parquet_atomically(table, layout.run_file(Table.DETECTIONS, day, run_id)))
+    return as_storage(storage).write_run_file(Table.DETECTIONS, day, run_id, table)

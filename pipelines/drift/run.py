@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+from functools import partial
+from pathlib import PurePath
 from typing import Literal
 
 import polars as pl
@@ -21,6 +22,7 @@ from warehouse.drift.schema import DRIFT_REPORTS
 from warehouse.drift.store import html_relpath, write_drift_reports
 from warehouse.drift.windows import ReferenceSpec, TimeRange, WindowKind
 from warehouse.query import Warehouse
+from warehouse.storage import LakeStorage
 
 HtmlMode = Literal["all", "drifted", "none"]
 
@@ -40,7 +42,7 @@ class DriftRun:
     window: TimeRange
     reference: TimeRange
     rows: pl.DataFrame  # DRIFT_REPORTS columns
-    html_files: list[Path] = field(default_factory=list)
+    html_files: list[str] = field(default_factory=list)  # where the reports went: paths, or s3:// URLs
     sampled: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # per stage: rates, coflags, sample, features
 
@@ -58,8 +60,8 @@ def compute_drift(
 ) -> DriftRun:
     """Test every detector's flag rate and every transcript feature of each segment in ``window``.
 
-    Evidently's HTML reports are written under the lake root as they are produced; the rows are
-    returned, not written (see ``write_drift``).
+    Evidently's HTML reports are written into the lake (``warehouse.storage``) as they are produced;
+    the rows are returned, not written (see ``write_drift``).
     """
     run = DriftRun(kind, window, options.reference.resolve(kind, window), rows=pl.DataFrame(schema=_polars_schema()))
     with _timed(run, "rates"):
@@ -95,16 +97,16 @@ def _feature_rows(
 ) -> pl.DataFrame:
     """Evidently's drift of each feature, per segment of the sample; writes the HTML reports."""
     rows: list[dict] = []
+    storage = warehouse.storage
     for (deployment, policy_id), segment in sample.group_by(SEGMENT, maintain_order=True):
         wants_html = html == "all" or (html == "drifted" and (deployment, policy_id) in shifted)
         relpath = html_relpath(run.kind, run.window, deployment, policy_id) if wants_html else None
-        html_path = warehouse.layout.root / relpath if relpath else None
-        results = feature_drift(
-            segment.filter(pl.col("side") == "reference"), segment.filter(pl.col("side") == "current"), FEATURES, html_path
-        )
-        linked = html_path is not None and html_path.exists()
-        if linked:
-            run.html_files.append(html_path)
+        written: list[str] = []
+        save = partial(_save_html, storage, storage.layout.root / relpath, written) if relpath else None
+        reference = segment.filter(pl.col("side") == "reference")
+        results = feature_drift(reference, segment.filter(pl.col("side") == "current"), FEATURES, save)
+        linked = bool(written)
+        run.html_files += written
         rows += [
             {
                 "deployment": deployment, "policy_id": policy_id, "kind": "feature", "subject": r.feature,
@@ -115,6 +117,10 @@ def _feature_rows(
             for r in results
         ]
     return pl.DataFrame(rows)
+
+
+def _save_html(storage: LakeStorage, path: PurePath, written: list[str], text: str) -> None:
+    written.append(storage.write_bytes(text.encode("utf-8"), path))
 
 
 def _assemble(run: DriftRun, rates: pl.DataFrame, features: pl.DataFrame, run_at: datetime) -> pl.DataFrame:
@@ -152,9 +158,9 @@ def run_metadata(run: DriftRun) -> dict[str, int]:
     }
 
 
-def write_drift(warehouse: Warehouse, run: DriftRun) -> Path:
-    """Write the run's rows as the window's file of ``drift_reports``."""
-    return write_drift_reports(warehouse.layout, run.kind, run.window, run.rows)
+def write_drift(warehouse: Warehouse, run: DriftRun) -> str:
+    """Write the run's rows as the window's file of ``drift_reports``; returns where it went."""
+    return write_drift_reports(warehouse.storage, run.kind, run.window, run.rows)
 
 
 def _sizes(bins: pl.DataFrame) -> pl.DataFrame:

@@ -126,13 +126,15 @@ def drift_summary(
     """Run drift for the last complete window before ``now``: the run and its findings.
 
     With ``write`` the rows go to ``drift_reports`` (replacing an earlier run of the same window);
-    Evidently's HTML reports are written under the lake root either way.
+    Evidently's HTML reports are written into the lake either way.
     """
     kind = WindowKind(window)
     run = compute_drift(warehouse, kind, last_complete_window(kind, now), now, options or DriftOptions())
     if write:
         write_drift(warehouse, run)
-    return DriftSummary(run, findings_from_rows(run.rows, warehouse.layout.root))
+    # Findings link reports as local files; on an object store the report URLs are in run.html_files.
+    lake_root = warehouse.layout.root if warehouse.store is None else None
+    return DriftSummary(run, findings_from_rows(run.rows, lake_root))
 
 
 def summarize_drift(
@@ -200,7 +202,7 @@ def render_drift(console: Console, summary: DriftSummary) -> None:
         )
     reports = sorted({str(p) for p in run.html_files})
     if reports:
-        console.print(f"  Evidently reports: {Path(reports[0]).parent}/ ({len(reports)} segments)")
+        console.print(f"  Evidently reports: {reports[0].rsplit('/', 1)[0]}/ ({len(reports)} segments)")
 
 
 def _test(method: str, z: float) -> str:

@@ -14,7 +14,6 @@ from pipelines.judge.client import JudgeClient
 from warehouse import schemas
 from warehouse.layout import Table
 from warehouse.query import Warehouse
-from warehouse.writer import write_parquet_atomically
 
 UNCERTAIN_BAND = (0.35, 0.65)
 TRANSCRIPT_CHARS = 8_000
@@ -102,6 +101,7 @@ def escalate(
         )
     if rows:
         now = clock()
-        path = warehouse.layout.run_file(Table.JUDGE_VERDICTS, now.date(), f"{now:%Y%m%dT%H%M%S%f}")
-        report.path = str(write_parquet_atomically(pa.Table.from_pylist(rows, schema=schemas.JUDGE_VERDICTS), path))
+        verdicts = pa.Table.from_pylist(rows, schema=schemas.JUDGE_VERDICTS)
+        run_id = f"{now:%Y%m%dT%H%M%S%f}"
+        report.path = warehouse.storage.write_run_file(Table.JUDGE_VERDICTS, now.date(), run_id, verdicts)
     return report

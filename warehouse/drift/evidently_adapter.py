@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -62,7 +62,7 @@ def feature_drift(
     reference: pl.DataFrame,
     current: pl.DataFrame,
     specs: Sequence[FeatureSpec],
-    html_path: Path | None = None,
+    html: Path | Callable[[str], object] | None = None,
 ) -> list[FeatureDrift]:
     """Compare each feature of ``specs`` between two samples with Evidently's ``ValueDrift``.
 
@@ -70,7 +70,8 @@ def feature_drift(
         reference: sample of the reference window, one row per transcript, a column per feature.
         current: sample of the window under test.
         specs: the features and their methods.
-        html_path: where to write Evidently's HTML report (None: no report).
+        html: where Evidently's HTML report goes: a file, or a function given its text (a lake
+            on object storage); None: no report. Nothing is written when no feature was compared.
 
     Returns:
         One result per spec, in order.
@@ -108,12 +109,16 @@ def feature_drift(
             usable = [s for s in usable if s.kind != "text"]
             if not usable:
                 return [_skipped(s, thresholds[s.name], reference, current) for s in specs]
-            return _merge(specs, feature_drift(reference, current, usable, html_path), thresholds, reference, current)
+            return _merge(
+                specs, feature_drift(reference, current, usable, html), thresholds, reference, current
+            )
         for metric in run.dict()["metrics"]:
             scores[metric["config"]["column"]] = float(metric["value"])
-        if html_path is not None:
-            html_path.parent.mkdir(parents=True, exist_ok=True)
-            run.save_html(str(html_path))
+        if isinstance(html, Path):
+            html.parent.mkdir(parents=True, exist_ok=True)
+            run.save_html(str(html))
+        elif html is not None:
+            html(run.get_html_str(as_iframe=False))
     results = []
     for spec in specs:
         score = scores.get(spec.name)

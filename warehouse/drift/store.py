@@ -9,7 +9,7 @@ import polars as pl
 from warehouse.drift.schema import DRIFT_REPORTS
 from warehouse.drift.windows import TimeRange, WindowKind
 from warehouse.layout import LakeLayout, Table, safe_name
-from warehouse.writer import write_parquet_atomically
+from warehouse.storage import LakeStorage, as_storage
 
 HTML_DIR = "drift_html"
 
@@ -28,7 +28,13 @@ def html_relpath(kind: WindowKind, window: TimeRange, deployment: str, policy_id
     return f"{HTML_DIR}/{kind.value}/{window.start:%Y%m%dT%H%M}/{safe_name(deployment)}__{safe_name(policy_id)}.html"
 
 
-def write_drift_reports(layout: LakeLayout, kind: WindowKind, window: TimeRange, rows: pl.DataFrame) -> Path:
-    """Durably write the rows of one window (an empty window writes an empty file, replacing stale rows)."""
+def write_drift_reports(
+    storage: LakeStorage | LakeLayout, kind: WindowKind, window: TimeRange, rows: pl.DataFrame
+) -> str:
+    """Durably write the rows of one window (an empty window writes an empty file, replacing stale rows).
+
+    Returns where the file went; a layout means the lake on local disk.
+    """
+    storage = as_storage(storage)
     table = rows.select(DRIFT_REPORTS.names).to_arrow().cast(DRIFT_REPORTS)
-    return write_parquet_atomically(table, report_file(layout, kind, window))
+    return storage.write_parquet(table, report_file(storage.layout, kind, window))

@@ -24,7 +24,6 @@ from warehouse.feedback import schemas
 from warehouse.feedback.similarity import NearDuplicateIndex, fingerprint, normalize_expr
 from warehouse.layout import Table
 from warehouse.query import Warehouse
-from warehouse.writer import write_parquet_atomically
 
 SEVERITY_RANK: Mapping[str, int] = {"low": 1, "medium": 2, "high": 3}
 RANK_SEVERITY: Mapping[int, str] = {rank: name for name, rank in SEVERITY_RANK.items()}
@@ -245,8 +244,8 @@ def refresh_cases(warehouse: Warehouse, built_at: datetime, threshold: float = N
     path = None
     if changed.height:
         run_id = f"{built_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-        target = warehouse.layout.run_file(Table.FLAGGED_CASES, built_at.date(), run_id)
-        path = str(write_parquet_atomically(changed.to_arrow().cast(schemas.FLAGGED_CASES), target))
+        rows = changed.to_arrow().cast(schemas.FLAGGED_CASES)
+        path = warehouse.storage.write_run_file(Table.FLAGGED_CASES, built_at.date(), run_id, rows)
     new = changed.filter(~pl.col("case_id").is_in(list(previous))).height
     return CasesReport(
         cases=cases.height,

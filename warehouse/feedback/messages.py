@@ -20,7 +20,6 @@ from warehouse.feedback.datasets import canonical_json, redact_texts
 from warehouse.feedback.records import ConfirmedCase, category_of, split_at_failure
 from warehouse.layout import Table
 from warehouse.query import Warehouse
-from warehouse.writer import write_parquet_atomically
 
 SCHEMA_NAME = "feedback_case.v1"
 SCHEMA_VERSION = 1
@@ -127,5 +126,4 @@ def record_published(warehouse: Warehouse, rows: list[dict[str, Any]], published
         return None
     table = pa.Table.from_pylist([{**row, "published_at": published_at} for row in rows], schema=schemas.FEEDBACK_PUBLISHED)
     run_id = f"{published_at:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
-    target = warehouse.layout.run_file(Table.FEEDBACK_PUBLISHED, published_at.date(), run_id)
-    return str(write_parquet_atomically(table, target))
+    return warehouse.storage.write_run_file(Table.FEEDBACK_PUBLISHED, published_at.date(), run_id, table)

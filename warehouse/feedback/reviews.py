@@ -20,7 +20,6 @@ import pyarrow as pa
 from warehouse.feedback import schemas
 from warehouse.layout import Table
 from warehouse.query import Warehouse
-from warehouse.writer import write_parquet_atomically
 
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -98,8 +97,7 @@ def record_verdicts(warehouse: Warehouse, verdicts: Sequence[NewVerdict], record
             }
         )
     table = pa.Table.from_pylist(rows, schema=schemas.REVIEW_VERDICTS)
-    target = warehouse.layout.run_file(Table.REVIEW_VERDICTS, recorded_at.date(), rows[0]["verdict_id"])
-    write_parquet_atomically(table, target)
+    warehouse.storage.write_run_file(Table.REVIEW_VERDICTS, recorded_at.date(), rows[0]["verdict_id"], table)
     return [row["verdict_id"] for row in rows]
 
 

@@ -23,7 +23,6 @@ import polars as pl
 from warehouse.feedback import schemas
 from warehouse.layout import Table
 from warehouse.query import Warehouse
-from warehouse.writer import write_parquet_atomically
 
 DEFAULT_BUDGET_PER_DAY = 50
 HIGH_SEVERITY_STRATUM = "high_severity"
@@ -176,8 +175,8 @@ def refresh_review_queue(
     path = None
     if decisions.height:
         run_id = f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-        target = warehouse.layout.run_file(Table.REVIEW_SAMPLES, day, run_id)
-        path = str(write_parquet_atomically(decisions.to_arrow().cast(schemas.REVIEW_SAMPLES), target))
+        rows = decisions.to_arrow().cast(schemas.REVIEW_SAMPLES)
+        path = warehouse.storage.write_run_file(Table.REVIEW_SAMPLES, day, run_id, rows)
     selected = decisions.filter("selected")
     high = selected.filter(pl.col("reason") == "high_severity").height
     return SamplingReport(
