@@ -15,28 +15,27 @@ The rule (also in ``docs/privacy.md``):
   they hold case ids and the reviewed, redacted text only.
 
 Derived rows are removed before the transcripts, so a run that dies midway leaves nothing that
-points at a deleted transcript, and running it again finishes the job.
+points at a deleted transcript, and running it again finishes the job. Everything goes through a
+``LakeStorage``, so the same rule applies to a lake on disk and on S3 (where a rewrite is one PUT of
+the file's key).
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
+from pathlib import PurePath
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from warehouse.layout import PARQUET_SUFFIX, LakeLayout, Table
-from warehouse.writer import write_parquet_atomically
+from warehouse.layout import LakeLayout, Table
+from warehouse.storage import LakeStorage, as_storage
 
 EXPIRING_TABLES = (Table.TRANSCRIPTS, Table.DEAD_LETTERS, Table.DRIFT_REPORTS)
 DERIVED_TABLES = (Table.DETECTIONS, Table.JUDGE_VERDICTS, Table.FLAGGED_CASES)
 
-_PARTITION = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
 _AGE = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$")
 
 
@@ -53,7 +52,7 @@ def parse_age(text: str) -> timedelta:
 class Partition:
     table: Table
     day: date
-    path: Path
+    path: PurePath
     files: int
     rows: int
 
@@ -61,7 +60,7 @@ class Partition:
 @dataclass(frozen=True)
 class DerivedFile:
     table: Table
-    path: Path
+    path: PurePath
     rows: int
     removed: int
 
@@ -75,6 +74,7 @@ class RetentionPlan:
     """What ``apply_retention`` will do; counts and paths only, never content."""
 
     cutoff: date
+    storage: LakeStorage = field(repr=False)  # where the plan was made, and is carried out
     partitions: list[Partition] = field(default_factory=list)
     derived: list[DerivedFile] = field(default_factory=list)
     # Ids of the transcripts that stay, as planned: the rewrite removes exactly the planned rows.
@@ -89,82 +89,64 @@ class RetentionPlan:
         return counts
 
 
-def plan_retention(layout: LakeLayout, cutoff: date) -> RetentionPlan:
+def plan_retention(lake: LakeStorage | LakeLayout, cutoff: date) -> RetentionPlan:
     """Partitions dated before ``cutoff`` and the derived rows whose transcripts they hold.
 
     Args:
-        layout: the lake.
+        lake: the lake's storage (a layout: the lake on local disk).
         cutoff: the first day kept; partitions with an earlier ``dt`` expire.
     """
-    plan = RetentionPlan(cutoff)
+    storage = as_storage(lake)
+    plan = RetentionPlan(cutoff, storage)
     for table in EXPIRING_TABLES:
-        for day, path in _partitions(layout, table):
+        for day, path in storage.partitions(table):
             if day < cutoff:
-                files = _files(path)
-                plan.partitions.append(Partition(table, day, path, len(files), _row_count(files)))
-    kept = plan.kept_ids = _kept_transcript_ids(layout, cutoff)
+                files = storage.files(table, day)
+                rows = sum(storage.row_count(f) for f in files)
+                plan.partitions.append(Partition(table, day, path, len(files), rows))
+    kept = plan.kept_ids = _kept_transcript_ids(storage, cutoff)
     for table in DERIVED_TABLES:
-        for _day, path in _partitions(layout, table):
-            for file in _files(path):
-                rows, gone = _gone_mask(table, file, kept)
-                removed = int(pc.sum(gone).as_py() or 0)
-                if removed:
-                    plan.derived.append(DerivedFile(table, file, rows, removed))
+        for file in storage.files(table):
+            rows, gone = _gone_mask(storage, table, file, kept)
+            removed = int(pc.sum(gone).as_py() or 0)
+            if removed:
+                plan.derived.append(DerivedFile(table, file, rows, removed))
     return plan
 
 
 def apply_retention(plan: RetentionPlan) -> RetentionPlan:
     """Carry out ``plan``: derived rows first, then whole partitions; returns the plan carried out."""
+    storage = plan.storage
+    storage.delete(item.path for item in plan.derived if item.action == "delete")
     for item in plan.derived:
-        if item.action == "delete":
-            item.path.unlink(missing_ok=True)
-            continue
-        table = pq.read_table(item.path)
-        _rows, gone = _gone_mask(item.table, item.path, plan.kept_ids, table)
-        write_parquet_atomically(table.filter(pc.invert(gone)), item.path)
+        if item.action == "rewrite":
+            table = storage.read_parquet(item.path)
+            _rows, gone = _gone_mask(storage, item.table, item.path, plan.kept_ids, table)
+            storage.write_parquet(table.filter(pc.invert(gone)), item.path)
     for part in plan.partitions:
-        shutil.rmtree(part.path, ignore_errors=True)
-    for item in plan.derived:
-        _remove_if_empty(item.path.parent)
+        storage.delete_partition(part.path)
     return plan
 
 
-def _partitions(layout: LakeLayout, table: Table) -> list[tuple[date, Path]]:
-    root = layout.table_dir(table)
-    if not root.is_dir():
-        return []
-    found = []
-    for child in sorted(root.iterdir()):
-        match = _PARTITION.match(child.name)
-        if match and child.is_dir():
-            found.append((date.fromisoformat(match.group(1)), child))
-    return found
-
-
-def _files(partition: Path) -> list[Path]:
-    return sorted(p for p in partition.glob(f"*{PARQUET_SUFFIX}") if not p.name.startswith("."))
-
-
-def _row_count(files: list[Path]) -> int:
-    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
-
-
-def _kept_transcript_ids(layout: LakeLayout, cutoff: date) -> pa.Array:
+def _kept_transcript_ids(storage: LakeStorage, cutoff: date) -> pa.Array:
     ids = [
-        pq.read_table(file, columns=["transcript_id"]).column(0)
-        for day, path in _partitions(layout, Table.TRANSCRIPTS)
+        storage.read_parquet(file, columns=["transcript_id"]).column(0)
+        for day, _path in storage.partitions(Table.TRANSCRIPTS)
         if day >= cutoff
-        for file in _files(path)
+        for file in storage.files(Table.TRANSCRIPTS, day)
     ]
     if not ids:
         return pa.array([], pa.string())
     return pc.unique(pa.chunked_array([c for chunked in ids for c in chunked.chunks], pa.string()))
 
 
-def _gone_mask(table: Table, path: Path, kept: pa.Array, data: pa.Table | None = None) -> tuple[int, pa.Array]:
+def _gone_mask(
+    storage: LakeStorage, table: Table, path: PurePath, kept: pa.Array, data: pa.Table | None = None
+) -> tuple[int, pa.Array]:
     """(rows in the file, a boolean mask of the rows whose transcripts are gone)."""
     if table is Table.FLAGGED_CASES:
-        data = data if data is not None else pq.read_table(path, columns=["representative_transcript_id", "transcript_ids"])
+        columns = ["representative_transcript_id", "transcript_ids"]
+        data = data if data is not None else storage.read_parquet(path, columns=columns)
         members = data.column("transcript_ids").combine_chunks()
         flat = pc.list_flatten(members)
         missing = pc.invert(pc.is_in(flat, value_set=kept))
@@ -176,11 +158,6 @@ def _gone_mask(table: Table, path: Path, kept: pa.Array, data: pa.Table | None =
             pc.invert(pc.is_in(data.column("representative_transcript_id"), value_set=kept)),
         )
         return data.num_rows, gone.combine_chunks() if isinstance(gone, pa.ChunkedArray) else gone
-    data = data if data is not None else pq.read_table(path, columns=["transcript_id"])
+    data = data if data is not None else storage.read_parquet(path, columns=["transcript_id"])
     gone = pc.invert(pc.is_in(data.column("transcript_id"), value_set=kept))
     return data.num_rows, gone.combine_chunks() if isinstance(gone, pa.ChunkedArray) else gone
-
-
-def _remove_if_empty(directory: Path) -> None:
-    if directory.is_dir() and not any(directory.iterdir()):
-        directory.rmdir()

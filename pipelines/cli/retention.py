@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from pipelines.settings import ConfigError, int_setting, paths
+from pipelines.settings import ConfigError, int_setting, lake_store, paths
 from warehouse.layout import LakeLayout
+from warehouse.query import Warehouse
 from warehouse.retention import apply_retention, parse_age, plan_retention
 
 retention_app = typer.Typer(help="Retention of transcripts and their derived rows.", no_args_is_help=True)
@@ -45,6 +46,8 @@ def apply(
                 _fail("give --older-than or set ALIGNWATCH_RETENTION_DAYS")
             older_than = f"{days}d"
         age = parse_age(older_than)
+        # ALIGNWATCH_LAKE_URL=s3://...: the lake on object storage; unset, on disk under ALIGNWATCH_HOME.
+        storage = Warehouse(LakeLayout(paths().lake), store=lake_store()).storage
     except ConfigError as exc:
         _fail(str(exc))
     except ValueError as exc:
@@ -52,7 +55,7 @@ def apply(
     if age.days < 1:
         _fail("--older-than must be at least 1d")
     cutoff = (datetime.now(UTC) - age).date()
-    plan = plan_retention(LakeLayout(paths().lake), cutoff)
+    plan = plan_retention(storage, cutoff)
 
     listing = RichTable(title=f"Retention: keep {cutoff.isoformat()} and later")
     for column in ("table", "what", "files", "rows"):
