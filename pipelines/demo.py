@@ -24,6 +24,7 @@ from pipelines.resources.pushgateway import PushgatewayResource
 from pipelines.settings import KafkaSettings, Paths
 from pipelines.simulate.producer import publish
 from pipelines.simulate.traffic import SimulationConfig
+from warehouse.detections import transcript_days
 from warehouse.feedback.simulate import simulate_reviews
 from warehouse.layout import LakeLayout
 from warehouse.query import Warehouse
@@ -54,7 +55,9 @@ def run_demo(options: DemoOptions, console: Console) -> Paths:
 
         started = time.monotonic()
         config = SimulationConfig(transcripts=options.transcripts, days=options.days, seed=options.seed)
-        report = publish(settings, config, datetime.now(UTC), truth_path=where.home / "simulation_truth.jsonl")
+        report = publish(
+            settings, config, datetime.now(UTC), truth_path=where.home / "simulation_truth.jsonl"
+        )
         console.print(
             f"[bold]simulated[/bold] {report.transcripts} transcripts, {report.duplicates} re-sent duplicates and "
             f"{sum(report.bad_messages.values())} bad messages in {time.monotonic() - started:.0f}s -> topic {topic}"
@@ -62,22 +65,11 @@ def run_demo(options: DemoOptions, console: Console) -> Paths:
 
         started = time.monotonic()
         os.environ["DAGSTER_HOME"] = str(where.dagster_home)
-        result = dg.materialize(
-            [ingested_transcripts, detections],
-            instance=dg.DagsterInstance.get(),
-            resources={
-                "kafka": KafkaResource(bootstrap_servers=bootstrap, topic=topic, group_id=settings.group_id),
-                "lake": LakeResource(home=str(where.home)),
-                "pushgateway": PushgatewayResource(),
-            },
-            run_config={
-                "ops": {"ingested_transcripts": {"config": {"idle_seconds": 3.0}}},
-                "loggers": {"console": {"config": {"log_level": "WARNING"}}},
-            },
+        days = _ingest_and_detect(where, bootstrap, topic, settings.group_id)
+        console.print(
+            f"[bold]materialized[/bold] transcripts, transcripts_rejected and detections for "
+            f"{len(days)} event days ({', '.join(days)}) in {time.monotonic() - started:.0f}s"
         )
-        if not result.success:
-            raise RuntimeError("the demo materialization failed; see the Dagster run log")
-        console.print(f"[bold]materialized[/bold] transcripts, transcripts_rejected, detections in {time.monotonic() - started:.0f}s")
 
         warehouse = Warehouse(LakeLayout(where.lake))
         print_summary(console, warehouse, where)
@@ -85,6 +77,35 @@ def run_demo(options: DemoOptions, console: Console) -> Paths:
         print_drift_summary(console, warehouse, datetime.now(UTC))
         _feedback_step(console, warehouse, settings, options.seed)
     return where
+
+
+def _ingest_and_detect(where: Paths, bootstrap: str, topic: str, group_id: str) -> list[str]:
+    """Materialize ingest, then the ``detections`` partition of each event day, as the sensor would."""
+    instance = dg.DagsterInstance.get()
+    resources = {
+        "kafka": KafkaResource(bootstrap_servers=bootstrap, topic=topic, group_id=group_id),
+        "lake": LakeResource(home=str(where.home)),
+        "pushgateway": PushgatewayResource(),
+    }
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    results = [
+        dg.materialize(
+            [ingested_transcripts],
+            instance=instance,
+            resources=resources,
+            run_config={"ops": {"ingested_transcripts": {"config": {"idle_seconds": 3.0}}}, **quiet},
+        )
+    ]
+    days = [day.isoformat() for day in transcript_days(resources["lake"].warehouse)]
+    for day in days:
+        results.append(
+            dg.materialize(
+                [detections], partition_key=day, instance=instance, resources=resources, run_config=quiet
+            )
+        )
+    if not all(result.success for result in results):
+        raise RuntimeError("a demo materialization failed; see the Dagster run log")
+    return days
 
 
 def _feedback_step(console: Console, warehouse: Warehouse, settings: KafkaSettings, seed: int) -> None:

@@ -9,17 +9,24 @@ import pyarrow as pa
 
 from warehouse import schemas
 from warehouse.layout import LakeLayout, Table
-from warehouse.query import Warehouse
+from warehouse.query import Warehouse, deduplicated
 from warehouse.storage import LakeStorage, as_storage
 
 
+def transcript_days(warehouse: Warehouse) -> list[date]:
+    """The event days that hold transcripts, oldest first (the lake's ``dt`` partitions)."""
+    rows = warehouse.query("SELECT DISTINCT dt FROM transcripts_raw WHERE dt IS NOT NULL ORDER BY dt")
+    return rows.column("dt").to_pylist()
+
+
 def pending_batches(
-    warehouse: Warehouse, detectors: Sequence[tuple[str, str]], batch_rows: int = 20_000
+    warehouse: Warehouse, detectors: Sequence[tuple[str, str]], day: date, batch_rows: int = 20_000
 ) -> Iterator[pa.RecordBatch]:
-    """Stream transcripts missing a detection for any of ``(name, version)``, with those names.
+    """Stream the transcripts of event ``day`` that lack a detection for any ``(name, version)``.
 
     Each batch has the transcripts table's columns plus ``pending_detectors`` (list of names), so
-    every transcript is scored once per detector version, however often the job runs.
+    every transcript is scored once per detector version, however often the job runs. Detections
+    live in their transcript's ``dt`` partition, so one day's work reads only that day's files.
     """
     if not detectors:
         return
@@ -27,20 +34,21 @@ def pending_batches(
     parameters = [item for pair in detectors for item in pair]
     sql = f"""
         WITH wanted(detector, detector_version) AS (VALUES {values}),
+        day_transcripts AS ({deduplicated(Table.TRANSCRIPTS, "dt = ?")}),
         missing AS (
             SELECT t.transcript_id, w.detector
-            FROM (SELECT transcript_id FROM transcripts) t CROSS JOIN wanted w
-            ANTI JOIN detections d
+            FROM day_transcripts t CROSS JOIN wanted w
+            ANTI JOIN (SELECT transcript_id, detector, detector_version FROM detections_raw WHERE dt = ?) d
               ON d.transcript_id = t.transcript_id AND d.detector = w.detector
              AND d.detector_version = w.detector_version
         ),
         pending AS (SELECT transcript_id, list(detector ORDER BY detector) AS pending_detectors FROM missing GROUP BY 1)
         SELECT t.* EXCLUDE (dt), p.pending_detectors
-        FROM transcripts t JOIN pending p USING (transcript_id)
+        FROM day_transcripts t JOIN pending p USING (transcript_id)
         ORDER BY t.created_at, t.transcript_id
     """
     with warehouse.connect() as con:
-        reader = con.sql(sql, params=parameters).to_arrow_reader(batch_rows)
+        reader = con.sql(sql, params=[*parameters, day, day]).to_arrow_reader(batch_rows)
         yield from reader
 
 

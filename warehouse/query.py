@@ -64,6 +64,19 @@ _EXTRA_VIEWS = {
 }
 
 
+def deduplicated(table: Table, where: str = "TRUE") -> str:
+    """SQL for ``table``'s rows that pass ``where`` (on ``<table>_raw``), one per key, first copy winning.
+
+    The views are this with no filter; a filter on the partition column (``dt = ?``) lets DuckDB
+    skip the other days' files, which the unfiltered view's window over the whole table cannot.
+    """
+    key, order = _DEDUP_KEYS[table]
+    return (
+        f"SELECT * FROM {table.value}_raw WHERE {where} "
+        f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {order}) = 1"
+    )
+
+
 @dataclass(frozen=True)
 class Warehouse:
     """Read access to the lake through DuckDB (on disk, or on object storage with ``store``)."""
@@ -112,12 +125,9 @@ class Warehouse:
         return path
 
     def _create_views(self, con: duckdb.DuckDBPyConnection) -> None:
-        for table, (key, order) in _DEDUP_KEYS.items():
+        for table in _DEDUP_KEYS:
             con.execute(f"CREATE OR REPLACE VIEW {table.value}_raw AS {self._source(con, table)}")
-            con.execute(
-                f"CREATE OR REPLACE VIEW {table.value} AS SELECT * FROM {table.value}_raw "
-                f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {order}) = 1"
-            )
+            con.execute(f"CREATE OR REPLACE VIEW {table.value} AS {deduplicated(table)}")
         for name, sql in _EXTRA_VIEWS.items():
             con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
 

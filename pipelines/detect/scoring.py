@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import polars as pl
 
 from detectors.base import Detector
 from detectors.runner import run_detectors
-from warehouse.detections import pending_batches, write_detections
+from warehouse.detections import pending_batches, transcript_days, write_detections
 from warehouse.query import Warehouse
 
 
@@ -28,17 +28,24 @@ def score_pending(
     detectors: Sequence[Detector],
     batch_rows: int = 20_000,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    days: Iterable[date] | None = None,
 ) -> ScoringReport:
-    """Run each detector on the transcripts that lack its current version's row, and store the rows."""
+    """Run each detector on the transcripts that lack its current version's row, and store the rows.
+
+    ``days`` limits the work to those event days (one Dagster partition each); by default every
+    day in the lake. Rows are written to their transcripts' day, so days never share a file.
+    """
     report = ScoringReport()
     run_id = f"{clock():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-    for index, batch in enumerate(pending_batches(warehouse, [(d.name, d.version) for d in detectors], batch_rows)):
-        frame = pl.from_arrow(batch)
-        scored_at = clock()
-        rows = run_detectors(frame, detectors, scored_at)
-        report.transcripts += frame.height
-        report.rows += rows.height
-        for name, count in rows.filter(pl.col("flagged")).group_by("detector").len().iter_rows():
-            report.flagged[name] = report.flagged.get(name, 0) + count
-        report.files.append(write_detections(warehouse.layout, rows.to_arrow(), f"{run_id}-{index:05d}", scored_at.date()))
+    wanted = [(d.name, d.version) for d in detectors]
+    for day in transcript_days(warehouse) if days is None else days:
+        for index, batch in enumerate(pending_batches(warehouse, wanted, day, batch_rows)):
+            frame = pl.from_arrow(batch)
+            rows = run_detectors(frame, detectors, clock())
+            report.transcripts += frame.height
+            report.rows += rows.height
+            for name, count in rows.filter(pl.col("flagged")).group_by("detector").len().iter_rows():
+                report.flagged[name] = report.flagged.get(name, 0) + count
+            path = write_detections(warehouse.storage, rows.to_arrow(), f"{run_id}-{index:05d}", day)
+            report.files.append(path)
     return report

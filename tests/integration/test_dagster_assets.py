@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import dagster as dg
 import pytest
@@ -14,6 +15,7 @@ from pipelines.resources.kafka import KafkaResource
 from pipelines.resources.lake import LakeResource
 from pipelines.resources.pushgateway import PushgatewayResource
 from tests.integration.helpers import BAD_MESSAGES, produce, valid_messages
+from warehouse.detections import transcript_days
 from warehouse.query import Warehouse
 
 pytestmark = pytest.mark.integration
@@ -36,22 +38,34 @@ def test_ingest_and_detect_assets_materialize(kafka_broker, kafka_topic, tmp_pat
     }
     run_config = {"ops": {"ingested_transcripts": {"config": {"idle_seconds": 2.0}}}}
 
-    first = dg.materialize([ingested_transcripts, detections], resources=resources, run_config=run_config)
-    assert first.success
-    assert metadata_of(first, "transcripts")["rows"] == 80
-    assert metadata_of(first, "transcripts_rejected")["rows"] == 1
-    n_detectors = len(all_detectors())
-    assert metadata_of(first, "detections")["rows"] == 80 * n_detectors
+    ingest = dg.materialize([ingested_transcripts], resources=resources, run_config=run_config)
+    assert ingest.success
+    assert metadata_of(ingest, "transcripts")["rows"] == 80
+    assert metadata_of(ingest, "transcripts_rejected")["rows"] == 1
 
     wh = Warehouse(resources["lake"].layout)
+    (day,) = transcript_days(wh)  # the helpers' transcripts share one event day
+    detect = dg.materialize([detections], partition_key=day.isoformat(), resources=resources)
+    assert detect.success
+    n_detectors = len(all_detectors())
+    assert metadata_of(detect, "detections")["rows"] == 80 * n_detectors
     scored = wh.query("SELECT detector, count(*) AS n FROM detections GROUP BY 1").to_pylist()
     assert {row["n"] for row in scored} == {80}
     assert (tmp_path / "warehouse.duckdb").exists()
 
-    # A second run finds nothing new to ingest and nothing left to score.
-    second = dg.materialize([ingested_transcripts, detections], resources=resources, run_config=run_config)
-    assert metadata_of(second, "transcripts")["rows"] == 0
-    assert metadata_of(second, "detections")["rows"] == 0
+    # Another day's partition has nothing to score; a second run of the same day has nothing left.
+    other = dg.materialize(
+        [detections], partition_key=(day - timedelta(days=1)).isoformat(), resources=resources
+    )
+    assert metadata_of(other, "detections")["rows"] == 0
+    again = dg.materialize([ingested_transcripts], resources=resources, run_config=run_config)
+    assert metadata_of(again, "transcripts")["rows"] == 0
+    assert (
+        metadata_of(
+            dg.materialize([detections], partition_key=day.isoformat(), resources=resources), "detections"
+        )["rows"]
+        == 0
+    )
 
 
 def test_metadata_never_carries_transcript_text(kafka_broker, kafka_topic, tmp_path):
@@ -65,11 +79,13 @@ def test_metadata_never_carries_transcript_text(kafka_broker, kafka_topic, tmp_p
         "lake": LakeResource(home=str(tmp_path)),
         "pushgateway": PushgatewayResource(),
     }
-    result = dg.materialize(
-        [ingested_transcripts, detections],
+    ingest = dg.materialize(
+        [ingested_transcripts],
         resources=resources,
         run_config={"ops": {"ingested_transcripts": {"config": {"idle_seconds": 2.0}}}},
     )
-    assert result.success
-    for event in result.all_events:
+    (day,) = transcript_days(Warehouse(resources["lake"].layout))
+    detect = dg.materialize([detections], partition_key=day.isoformat(), resources=resources)
+    assert ingest.success and detect.success
+    for event in [*ingest.all_events, *detect.all_events]:
         assert canary not in repr(event)

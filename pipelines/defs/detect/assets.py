@@ -1,11 +1,13 @@
-"""Detect: score new transcripts with every registered detector version."""
+"""Detect: score new transcripts with every registered detector version, one event day at a time."""
 # No "from __future__ import annotations": Dagster resolves config and resource types from annotations.
 
 import hashlib
+from datetime import date
 
 import dagster as dg
 
 from detectors.registry import all_detectors
+from pipelines.defs.partitions import event_days
 from pipelines.detect.scoring import score_pending
 from pipelines.judge.escalation import escalate
 from pipelines.observe.push import push_detection_metrics
@@ -27,16 +29,28 @@ class DetectConfig(dg.Config):
 
 @dg.asset(
     deps=["transcripts"],
+    partitions_def=event_days,
+    # No backfill_policy (a beta parameter): Dagster then backfills one day per run, so days are
+    # scored in parallel up to the run queue's limits (infra/dagster/dagster.yaml).
     group_name="detect",
     kinds={"parquet", "polars"},
     code_version=_detectors_version(),
-    description="One row per (transcript, detector version): flagged, score, severity, evidence.",
+    description="One row per (transcript, detector version): flagged, score, severity, evidence. "
+    "Partitioned by the transcripts' UTC event day.",
 )
-def detections(config: DetectConfig, lake: LakeResource, pushgateway: PushgatewayResource) -> dg.MaterializeResult:
-    """Score each transcript once per detector version; already scored pairs are skipped."""
-    report = score_pending(lake.warehouse, all_detectors(), batch_rows=config.batch_rows)
+def detections(
+    context: dg.AssetExecutionContext,
+    config: DetectConfig,
+    lake: LakeResource,
+    pushgateway: PushgatewayResource,
+) -> dg.MaterializeResult:
+    """Score the day's transcripts once per detector version; already scored pairs are skipped."""
+    day = date.fromisoformat(context.partition_key)
+    report = score_pending(lake.warehouse, all_detectors(), batch_rows=config.batch_rows, days=[day])
     lake.refresh_catalog()
-    pushed = pushgateway.push(lambda url: push_detection_metrics(lake.warehouse, url, window_hours=config.metrics_window_hours))
+    pushed = pushgateway.push(
+        lambda url: push_detection_metrics(lake.warehouse, url, window_hours=config.metrics_window_hours)
+    )
     return dg.MaterializeResult(
         metadata={
             "metrics_pushed": pushed,

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from pipelines.defs.drift.partitions import daily_partitions, hourly_partitions
 from pipelines.defs.drift.resources import DriftResource
+from pipelines.defs.partitions import daily_partitions, hourly_partitions
 from pipelines.drift.run import DriftOptions, compute_drift, run_metadata, write_drift
 from pipelines.observe.drift_metrics import push_drift_metrics
 from pipelines.resources.lake import LakeResource
@@ -37,7 +37,9 @@ def _options(config: DriftConfig, drift: DriftResource, html: str) -> DriftOptio
             raise dg.Failure("baseline_start and baseline_end go together")
         baseline = TimeRange(_utc(config.baseline_start), _utc(config.baseline_end))
     trailing = timedelta(hours=config.reference_hours) if config.reference_hours else None
-    thresholds = DriftThresholds(fdr=config.fdr, min_abs_increase=config.min_abs_increase, min_ratio=config.min_ratio)
+    thresholds = DriftThresholds(
+        fdr=config.fdr, min_abs_increase=config.min_abs_increase, min_ratio=config.min_ratio
+    )
     return DriftOptions(
         thresholds=thresholds,
         reference=ReferenceSpec(trailing=trailing, baseline=baseline),
