@@ -41,7 +41,8 @@ class IngestLimits:
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     max_messages: int | None = None  # drain mode: stop after about this many messages
     retry_seconds: float = 2.0  # follow mode: wait between retries of a failed batch
-    # Joining a group whose previous member crashed waits for that member's session to expire.
+    # Drain mode: how long to wait for a partition (joining a group whose previous member crashed
+    # waits for that member's session to expire), or for messages known to be behind to arrive.
     join_timeout_seconds: float = 60.0
 
 
@@ -139,7 +140,7 @@ class TranscriptIngestor:
                     and report.messages + in_flight >= self.limits.max_messages
                 ):
                     break
-                records = self.poll_batch(idle_timeout=self.limits.idle_seconds, must_join=True)
+                records = self.poll_batch(idle_timeout=self.limits.idle_seconds, until_drained=True)
                 if pending is not None:
                     self._finish(pending, report)
                     pending = None
@@ -185,11 +186,13 @@ class TranscriptIngestor:
         self.writer.close()
         self.consumer.close(autocommit=False)
 
-    def poll_batch(self, idle_timeout: float, must_join: bool = False) -> list[LogRecord]:
+    def poll_batch(self, idle_timeout: float, until_drained: bool = False) -> list[LogRecord]:
         """Up to ``batch_records`` messages, or fewer once ``batch_seconds`` pass; [] when idle.
 
-        With ``must_join``, a consumer still without partitions after ``join_timeout_seconds``
-        raises ``NoPartitionsAssignedError`` instead of returning [] (which would read as drained).
+        With ``until_drained`` (drain mode), [] means the assigned partitions are read to their end
+        offsets: silence while messages are still behind (a slow fetch, a busy broker) is waited out
+        for up to ``join_timeout_seconds``, and a consumer that never gets a partition in that time
+        raises ``NoPartitionsAssignedError``: either way an empty result would read as "drained".
         """
         records: list[LogRecord] = []
         started = time.monotonic()
@@ -200,15 +203,8 @@ class TranscriptIngestor:
             if records and now >= deadline:
                 break
             if not records and now >= idle_until:
-                # Idle only counts once partitions are assigned; before that the group is still forming.
-                if self.consumer.assignment() or not must_join:
+                if not until_drained or self._drained(waited=now - started):
                     break
-                if now >= started + self.limits.join_timeout_seconds:
-                    # An empty result here would read as "topic drained" and end a drain run green.
-                    raise NoPartitionsAssignedError(
-                        f"no partition assigned within {self.limits.join_timeout_seconds:g} s:"
-                        " the consumer group is still rebalancing, or every partition is taken"
-                    )
                 idle_until = now + idle_timeout
             wait = (deadline if records else idle_until) - now
             polled = self.consumer.poll(
@@ -219,6 +215,26 @@ class TranscriptIngestor:
         # Lag is measured on every poll, so a stalled writer shows as growing lag, not as silence.
         self._update_lag()
         return records
+
+    def _drained(self, waited: float) -> bool:
+        """Whether a drain may stop: every assigned partition read to its end, or waited too long."""
+        assigned = self.consumer.assignment()
+        if not assigned:
+            if waited < self.limits.join_timeout_seconds:
+                return False  # the group is still forming
+            raise NoPartitionsAssignedError(
+                f"no partition assigned within {self.limits.join_timeout_seconds:g} s:"
+                " the consumer group is still rebalancing, or every partition is taken"
+            )
+        ends = self.consumer.end_offsets(list(assigned))
+        behind = sum(max(0, (ends.get(tp) or 0) - self.consumer.position(tp)) for tp in assigned)
+        if behind and waited >= self.limits.join_timeout_seconds:
+            # Transaction markers can keep a position short of the end for good: stop, but say so.
+            log.warning(
+                "drain stopped %d messages short of the end offsets after %.0f s of silence", behind, waited
+            )
+            return True
+        return behind == 0
 
     def _submit(self, records: Sequence[LogRecord], report: IngestReport) -> _Pending:
         if report.first_record_at is None:

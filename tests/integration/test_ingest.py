@@ -131,3 +131,16 @@ def test_drain_that_never_gets_a_partition_fails_instead_of_reporting_drained(
     finally:
         holder.close()
     assert not Warehouse(LakeLayout(tmp_path)).has_files(Table.TRANSCRIPTS)
+
+
+def test_drain_reads_to_the_end_offsets_however_short_the_idle_wait(kafka_broker, kafka_topic, tmp_path):
+    """Silence shorter than a fetch round trip is not the end of the topic: the drain checks the offsets."""
+    ids, values = valid_messages(3000)
+    produce(kafka_broker.bootstrap, kafka_topic, values)
+    limits = IngestLimits(batch_records=100, batch_seconds=0.01, idle_seconds=0.01)
+    report = run_ingest(kafka_broker.bootstrap, kafka_topic, f"g-{uuid.uuid4().hex[:8]}", tmp_path, limits)
+    assert report.transcripts == 3000
+    stored = (
+        Warehouse(LakeLayout(tmp_path)).query("SELECT transcript_id FROM transcripts").column(0).to_pylist()
+    )
+    assert sorted(stored) == sorted(ids)
