@@ -1,29 +1,48 @@
-"""The lake on S3-compatible object storage: moto's S3 server as its own process on loopback."""
+"""The lake on S3-compatible object storage: moto's S3 server as its own process on loopback.
+
+Ingest and every derived table (detections, cases, review queue and verdicts, drift rows and their
+HTML reports) write objects, retention deletes and rewrites them, and nothing lands on local disk.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from detectors.registry import all_detectors
+from pipelines.detect.scoring import ScoringReport, score_pending
+from pipelines.drift.run import DriftOptions, compute_drift, write_drift
 from pipelines.ingest.batch_writer import BatchWriter
 from pipelines.ingest.consumer import IngestLimits, TranscriptIngestor, build_consumer
 from pipelines.settings import ConfigError, KafkaSettings, lake_store
+from pipelines.simulate.traffic import SimulationConfig, generate
 from tests.integration.helpers import BAD_MESSAGES, produce, transcript, valid_messages
+from warehouse.drift.windows import WindowKind, last_complete_window
+from warehouse.feedback.cases import refresh_cases
+from warehouse.feedback.reviews import NewVerdict, Verdict, record_verdict
+from warehouse.feedback.sampling import refresh_review_queue
 from warehouse.layout import LakeLayout, Table
+from warehouse.object_store import ObjectStoreLake, S3Config, write_batch_to_object_store
 from warehouse.query import Warehouse
-from warehouse.records import RawMessage
+from warehouse.records import RawMessage, validate_batch
 
 pytestmark = pytest.mark.integration
 
+REPO = Path(__file__).resolve().parents[2]
 SECRET = f"secret-{uuid.uuid4().hex}"
+# The simulator's two days of traffic end here; its model update lands at midnight between them.
+SIM_NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
 
 def _free_port() -> int:
@@ -56,21 +75,25 @@ def s3_endpoint() -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-@pytest.fixture
-def s3_env(s3_endpoint, monkeypatch) -> dict[str, str]:
+def make_bucket(endpoint: str) -> str:
     import boto3  # noqa: PLC0415 - a moto dependency, used only to make the bucket
 
     bucket = f"lake-{uuid.uuid4().hex[:8]}"
+    boto3.client(
+        "s3", endpoint_url=endpoint, aws_access_key_id="k", aws_secret_access_key="s", region_name="us-east-1"
+    ).create_bucket(Bucket=bucket)
+    return bucket
+
+
+@pytest.fixture
+def s3_env(s3_endpoint, monkeypatch) -> dict[str, str]:
     env = {
-        "ALIGNWATCH_LAKE_URL": f"s3://{bucket}/prod/lake",
+        "ALIGNWATCH_LAKE_URL": f"s3://{make_bucket(s3_endpoint)}/prod/lake",
         "AWS_ENDPOINT_URL": s3_endpoint,
         "AWS_ACCESS_KEY_ID": "test-key",
         "AWS_SECRET_ACCESS_KEY": SECRET,
         "AWS_REGION": "us-east-1",
     }
-    boto3.client(
-        "s3", endpoint_url=s3_endpoint, aws_access_key_id="k", aws_secret_access_key="s", region_name="us-east-1"
-    ).create_bucket(Bucket=bucket)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
@@ -80,9 +103,13 @@ def test_ingest_writes_objects_and_duckdb_reads_them(kafka_broker, kafka_topic, 
     ids, values = valid_messages(120)
     produce(kafka_broker.bootstrap, kafka_topic, values[:60] + [BAD_MESSAGES["not_json"]] + values[60:])
     limits = IngestLimits(batch_records=50, idle_seconds=2.0)
-    settings = KafkaSettings(bootstrap_servers=kafka_broker.bootstrap, topic=kafka_topic, group_id=f"g-{uuid.uuid4().hex[:6]}")
+    settings = KafkaSettings(
+        bootstrap_servers=kafka_broker.bootstrap, topic=kafka_topic, group_id=f"g-{uuid.uuid4().hex[:6]}"
+    )
     # The default path: validation and the write in the worker process, which must reach the store too.
-    ingestor = TranscriptIngestor(build_consumer(settings, limits), LakeLayout(tmp_path / "unused"), limits, workers=1)
+    ingestor = TranscriptIngestor(
+        build_consumer(settings, limits), LakeLayout(tmp_path / "unused"), limits, workers=1
+    )
     try:
         report = ingestor.drain()
     finally:
@@ -113,7 +140,8 @@ def test_redelivered_batch_replaces_its_own_object(s3_env, tmp_path):
     assert wh.query("SELECT count(*) FROM transcripts_raw").column(0)[0].as_py() == 5
 
 
-@pytest.mark.parametrize("url", ["bucket/prefix", "s3://", "gs://bucket/x"])  # no scheme, no bucket, other clouds
+# No scheme, no bucket, other clouds.
+@pytest.mark.parametrize("url", ["bucket/prefix", "s3://", "gs://bucket/x"])
 def test_bad_lake_url_names_the_setting(url):
     with pytest.raises(ConfigError) as info:
         lake_store({"ALIGNWATCH_LAKE_URL": url, "AWS_SECRET_ACCESS_KEY": SECRET})
@@ -128,3 +156,139 @@ def test_secret_not_in_repr(s3_env):
 def test_local_disk_stays_the_default(monkeypatch):
     monkeypatch.delenv("ALIGNWATCH_LAKE_URL", raising=False)
     assert lake_store() is None
+
+
+@dataclass(frozen=True)
+class ScoredLake:
+    warehouse: Warehouse
+    store: ObjectStoreLake
+    local: Path  # the lake directory the warehouse is given: nothing may appear there
+    scoring: ScoringReport
+
+
+@pytest.fixture(scope="module")
+def scored_lake(s3_endpoint, tmp_path_factory) -> ScoredLake:
+    """Two days of simulated traffic ingested into a bucket, then scored by every detector."""
+    config = S3Config(s3_endpoint, "test-key", SECRET, "us-east-1")
+    store = ObjectStoreLake(f"s3://{make_bucket(s3_endpoint)}/prod/lake", config)
+    messages = generate(SimulationConfig(transcripts=1_500, seed=7), SIM_NOW)
+    raws = [RawMessage("sim", 0, offset, m.key, m.value) for offset, m in enumerate(messages)]
+    write_batch_to_object_store(store, validate_batch(raws, SIM_NOW))
+    local = tmp_path_factory.mktemp("s3-lake") / "lake"
+    warehouse = Warehouse(LakeLayout(local), store=store)
+    scoring = score_pending(warehouse, all_detectors(), clock=lambda: SIM_NOW)
+    return ScoredLake(warehouse, store, local, scoring)
+
+
+def count(warehouse: Warehouse, sql: str, parameters: list | None = None) -> int:
+    return warehouse.query(sql, parameters).column(0)[0].as_py()
+
+
+def test_scoring_writes_detections_to_the_bucket(scored_lake):
+    lake, warehouse = scored_lake, scored_lake.warehouse
+    transcripts = count(warehouse, "SELECT count(*) FROM transcripts")
+    assert lake.scoring.transcripts == transcripts > 1_000
+    assert all(path.startswith("s3://") for path in lake.scoring.files)
+    assert sorted(lake.scoring.files) == [f"s3://{key}" for key in lake.store.files(Table.DETECTIONS)]
+    # The views read the objects back: one row per transcript and detector.
+    assert count(warehouse, "SELECT count(*) FROM detections") == transcripts * len(all_detectors())
+    flagged = count(warehouse, "SELECT count(*) FROM detections WHERE flagged")
+    assert flagged == sum(lake.scoring.flagged.values()) > 0
+    # A second run reads what the first wrote and finds nothing left to score.
+    assert score_pending(warehouse, all_detectors(), clock=lambda: SIM_NOW).rows == 0
+    assert not lake.local.exists()
+
+
+def test_cases_review_queue_and_verdicts_go_to_the_bucket(scored_lake):
+    lake, warehouse = scored_lake, scored_lake.warehouse
+    cases = refresh_cases(warehouse, SIM_NOW)
+    assert cases.cases > 0 and cases.file is not None and cases.file.startswith("s3://")
+    assert lake.store.files(Table.FLAGGED_CASES) == [cases.file.removeprefix("s3://")]
+    assert count(warehouse, "SELECT count(*) FROM flagged_cases") == cases.cases
+
+    sample = refresh_review_queue(warehouse, SIM_NOW, budget_per_day=5)
+    assert sample.selected > 0 and sample.file is not None and sample.file.startswith("s3://")
+    assert lake.store.files(Table.REVIEW_SAMPLES) == [sample.file.removeprefix("s3://")]
+    assert count(warehouse, "SELECT count(*) FROM review_samples WHERE selected") == sample.selected
+
+    case_id = warehouse.query("SELECT case_id FROM review_samples WHERE selected ORDER BY case_id LIMIT 1")
+    verdict = NewVerdict(case_id.column(0)[0].as_py(), Verdict.DISMISSED, "alice")
+    verdict_id = record_verdict(warehouse, verdict, SIM_NOW + timedelta(minutes=5))
+    assert len(lake.store.files(Table.REVIEW_VERDICTS)) == 1
+    assert warehouse.query("SELECT verdict_id FROM review_verdicts").column(0).to_pylist() == [verdict_id]
+    assert not lake.local.exists()
+
+
+def test_drift_rows_and_html_reports_go_to_the_bucket(scored_lake):
+    lake, warehouse = scored_lake, scored_lake.warehouse
+    window = last_complete_window(WindowKind.DAILY, SIM_NOW)
+    run = compute_drift(warehouse, WindowKind.DAILY, window, SIM_NOW, DriftOptions(sample_per_side=300))
+    stored = write_drift(warehouse, run)
+    assert stored.startswith("s3://")
+    assert lake.store.files(Table.DRIFT_REPORTS) == [stored.removeprefix("s3://")]
+    assert (
+        count(warehouse, "SELECT count(*) FROM drift_reports WHERE window_kind = 'daily'") == run.rows.height
+    )
+    assert not run.detected.is_empty()  # the simulated model update shows, read from the bucket
+
+    # Each segment's Evidently report is an object at the key its rows name, relative to the lake.
+    linked = set(run.rows["report_html"].drop_nulls())
+    assert linked and {f"s3://{lake.store.base}/{relpath}" for relpath in linked} == set(run.html_files)
+    filesystem = lake.store.filesystem()
+    for url in run.html_files:
+        with filesystem.open_input_stream(url.removeprefix("s3://")) as report:
+            assert b"<html" in report.read().lower()
+    assert not lake.local.exists()
+
+
+def retention_cli(args: list[str], home: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ALIGNWATCH_", "AWS_"))}
+    return subprocess.run(
+        [sys.executable, "-c", "from pipelines.cli.retention import retention_app; retention_app()", *args],
+        env={**clean, **env, "ALIGNWATCH_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        check=False,
+    )
+
+
+def test_retention_dry_run_lists_then_apply_deletes_objects(s3_env, tmp_path):
+    today = datetime.now(UTC).date()
+    old, new = today - timedelta(days=40), today - timedelta(days=2)
+    at = lambda day: f"{day.isoformat()}T09:00:00Z"  # noqa: E731
+    documents = [
+        transcript("old-1", created_at=at(old)),
+        transcript("old-2", created_at=at(old)),
+        transcript("new-1", created_at=at(new)),
+    ]
+    raws = [RawMessage("t", 0, offset, None, json.dumps(d).encode()) for offset, d in enumerate(documents)]
+    raws.append(RawMessage("t", 0, 99, None, b"{broken"))
+    store = lake_store()
+    assert store is not None
+    write_batch_to_object_store(store, validate_batch(raws, datetime.combine(old, datetime.min.time(), UTC)))
+    warehouse = Warehouse(LakeLayout(tmp_path / "lake"), store=store)
+    score_pending(warehouse, all_detectors())
+    detectors = len(all_detectors())
+    objects = {table: store.files(table) for table in Table}
+    assert objects[Table.DETECTIONS] and objects[Table.DEAD_LETTERS]
+
+    dry = retention_cli(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
+    assert dry.returncode == 0, dry.stderr
+    assert f"dt={old.isoformat()}" in dry.stdout
+    assert f"would delete dead_letters 1, detections {2 * detectors}, transcripts 2" in dry.stdout
+    assert {table: store.files(table) for table in Table} == objects  # a dry run deletes nothing
+
+    done = retention_cli(["apply", "--older-than", "30d"], tmp_path, s3_env)
+    assert done.returncode == 0, done.stderr
+    assert f"deleted dead_letters 1, detections {2 * detectors}, transcripts 2" in done.stdout
+    assert SECRET not in done.stdout + done.stderr + dry.stdout + dry.stderr
+    assert not any(f"dt={old.isoformat()}" in key for key in store.files(Table.TRANSCRIPTS))
+    assert store.files(Table.DEAD_LETTERS) == []
+    ids = lambda sql: sorted(warehouse.query(sql).column(0).to_pylist())  # noqa: E731
+    assert ids("SELECT transcript_id FROM transcripts") == ["new-1"]
+    assert ids("SELECT transcript_id FROM detections_raw") == ["new-1"] * detectors
+    assert not (tmp_path / "lake").exists()
+    again = retention_cli(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
+    assert "would delete nothing" in again.stdout
