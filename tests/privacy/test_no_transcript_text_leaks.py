@@ -25,6 +25,7 @@ from pipelines.resources.kafka import KafkaResource
 from pipelines.resources.lake import LakeResource
 from pipelines.resources.pushgateway import PushgatewayResource
 from tests.integration.helpers import produce, transcript
+from warehouse.detections import transcript_days
 from warehouse.query import Warehouse
 
 pytestmark = pytest.mark.integration
@@ -82,20 +83,25 @@ def test_canaries_never_leave_the_lake(kafka_broker, kafka_topic, tmp_path):
     root.setLevel(logging.DEBUG)
     try:
         instance = dg.DagsterInstance.ephemeral()
-        result = dg.materialize(
-            [ingested_transcripts, detections],
-            instance=instance,
-            resources={
-                "kafka": KafkaResource(bootstrap_servers=kafka_broker.bootstrap, topic=kafka_topic, group_id=f"g-{uuid.uuid4().hex[:6]}"),
-                "lake": LakeResource(home=str(tmp_path)),
-                "pushgateway": PushgatewayResource(),
-            },
-            run_config={"ops": {"ingested_transcripts": {"config": {"idle_seconds": 2.0}}}},
-        )
+        resources = {
+            "kafka": KafkaResource(bootstrap_servers=kafka_broker.bootstrap, topic=kafka_topic, group_id=f"g-{uuid.uuid4().hex[:6]}"),
+            "lake": LakeResource(home=str(tmp_path)),
+            "pushgateway": PushgatewayResource(),
+        }
+        results = [
+            dg.materialize(
+                [ingested_transcripts],
+                instance=instance,
+                resources=resources,
+                run_config={"ops": {"ingested_transcripts": {"config": {"idle_seconds": 2.0}}}},
+            )
+        ]
+        for day in transcript_days(resources["lake"].warehouse):  # one detections run per event day
+            results.append(dg.materialize([detections], partition_key=day.isoformat(), instance=instance, resources=resources))
     finally:
         root.removeHandler(capture)
         root.setLevel(old_level)
-    assert result.success
+    assert len(results) >= 2 and all(result.success for result in results)
 
     # The canaries really are in the lake, and detectors fired on them: the searches below could fail.
     wh = Warehouse(LakeResource(home=str(tmp_path)).layout)
@@ -103,13 +109,14 @@ def test_canaries_never_leave_the_lake(kafka_broker, kafka_topic, tmp_path):
     assert wh.query("SELECT count(*) FROM detections WHERE flagged").column(0)[0].as_py() > 0
     assert len(capture.lines) > 50  # DEBUG logging was really captured (kafka-python, dagster)
 
-    run = instance.get_run_by_id(result.run_id)
-    records = instance.all_logs(result.run_id)
+    runs = [instance.get_run_by_id(result.run_id) for result in results]
     sources = {
         "logging": "\n".join(capture.lines),
-        "dagster event log": "\n".join(repr(r) for r in records),
-        "run config": json.dumps(run.run_config, default=repr),
-        "asset metadata": "\n".join(repr(e.materialization.metadata) for e in result.get_asset_materialization_events()),
+        "dagster event log": "\n".join(repr(r) for result in results for r in instance.all_logs(result.run_id)),
+        "run config": json.dumps([run.run_config for run in runs], default=repr),
+        "asset metadata": "\n".join(
+            repr(e.materialization.metadata) for result in results for e in result.get_asset_materialization_events()
+        ),
     }
     leaking = sorted({line.split(" ", 2)[1] for line in capture.lines if canary in line})  # logger names
     for name, text in sources.items():
