@@ -7,7 +7,6 @@ replaces its own name), so a new fingerprint means new rows to look at.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from datetime import date
 
 from warehouse.layout import Table
@@ -27,8 +26,3 @@ def day_fingerprints(storage: LakeStorage, table: Table, since: date) -> dict[st
         if names:
             fingerprints[day.isoformat()] = hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
     return fingerprints
-
-
-def changed_days(before: Mapping[str, str], now: Mapping[str, str]) -> list[str]:
-    """Days that are new or whose files changed since ``before``, oldest first."""
-    return sorted(day for day, digest in now.items() if before.get(day) != digest)

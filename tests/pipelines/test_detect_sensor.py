@@ -46,11 +46,10 @@ def test_requests_each_changed_recent_day_once(tmp_path):
     assert again[0].run_key not in {r.run_key for r in requests}
 
 
-def test_future_event_days_are_not_requested(tmp_path):
+def test_future_days_are_skipped_and_a_quiet_lake_gets_todays_heartbeat(tmp_path):
     add_transcripts(tmp_path, [transcript("f-0", "q", "a", created_at=NOW + timedelta(days=3))])
     requests, cursor = evaluate(tmp_path, None)
-    assert requests == [] and cursor  # seen (and logged), but outside the partitions
-
-
-def test_empty_lake_requests_nothing(tmp_path):
-    assert evaluate(tmp_path, None)[0] == []
+    # Nothing to run for the future day (logged); today runs once so detection shows it is alive.
+    assert [r.partition_key for r in requests] == [NOW.date().isoformat()]
+    assert "heartbeat" in requests[0].run_key
+    assert evaluate(tmp_path, cursor)[0] == []  # not again within the heartbeat interval

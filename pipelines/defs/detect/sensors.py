@@ -4,15 +4,15 @@ It watches the lake rather than the ingest asset, so transcripts written by a lo
 ``alignwatch ingest --follow`` are scored as well as those of the scheduled drain.
 """
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
 from pipelines.defs.partitions import event_days
+from pipelines.detect.plan import SensorCursor, plan_detection
 from pipelines.resources.lake import LakeResource
 from warehouse.layout import Table
-from warehouse.partition_files import changed_days, day_fingerprints
+from warehouse.partition_files import day_fingerprints
 
 # Days older than this are not watched (listing them every minute would cost more as the lake
 # ages); transcripts that arrive later than that are scored by a backfill of their day.
@@ -43,20 +43,14 @@ judge_schedule = dg.ScheduleDefinition(
 
 @dg.sensor(job=detect_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
 def new_transcripts_sensor(context: dg.SensorEvaluationContext, lake: LakeResource):
-    """Request the ``detections`` partition of each recent day whose transcript files changed."""
-    today = datetime.now(UTC).date()
-    current = day_fingerprints(
-        lake.warehouse.storage, Table.TRANSCRIPTS, since=today - timedelta(days=LOOKBACK_DAYS)
-    )
-    previous = json.loads(context.cursor) if context.cursor else {}
-    requests = []
-    for day in changed_days(previous, current):
-        if not event_days.has_partition_key(day):  # event time in the future: a producer's clock is off
-            context.log.warning(
-                f"transcripts dated {day} are outside the detection partitions; not scheduled"
-            )
-            continue
-        # The run key makes a re-evaluation with the same files a no-op.
-        requests.append(dg.RunRequest(partition_key=day, run_key=f"detect-{day}-{current[day]}"))
-    context.update_cursor(json.dumps(current, sort_keys=True))
-    return requests
+    """Request the ``detections`` partition of each recent day whose transcript files changed
+    (and today's every few minutes without a change, so a stalled detect stage shows)."""
+    now = datetime.now(UTC)
+    since = now.date() - timedelta(days=LOOKBACK_DAYS)
+    current = day_fingerprints(lake.warehouse.storage, Table.TRANSCRIPTS, since=since)
+    plan = plan_detection(SensorCursor.loads(context.cursor), current, now, event_days.has_partition_key)
+    for day in plan.out_of_range:
+        context.log.warning(f"transcripts dated {day} are outside the detection partitions; not scheduled")
+    context.update_cursor(plan.cursor.dumps())
+    # The run key makes a re-evaluation with the same files a no-op.
+    return [dg.RunRequest(partition_key=day, run_key=run_key) for day, run_key in plan.requests]
