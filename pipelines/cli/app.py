@@ -16,10 +16,11 @@ from rich.console import Console
 from pipelines.cli.dashboards import dashboards_app
 from pipelines.cli.datasets import datasets_app
 from pipelines.cli.drift import drift_app
+from pipelines.cli.lake import cli_warehouse
 from pipelines.cli.retention import retention_app
 from pipelines.cli.review import review_app
 from pipelines.privacy.logs import guard_payload_loggers
-from pipelines.settings import ConfigError, int_setting, kafka_settings, lake_store, paths
+from pipelines.settings import ConfigError, int_setting, kafka_settings, paths
 from warehouse.contract import DEFAULT_MAX_MESSAGE_BYTES
 from warehouse.layout import LakeLayout
 from warehouse.query import Warehouse
@@ -58,7 +59,7 @@ def _layout() -> LakeLayout:
 
 def _warehouse() -> Warehouse:
     """The warehouse over the local lake, or over ``ALIGNWATCH_LAKE_URL`` when that is set."""
-    return Warehouse(_layout(), store=lake_store())
+    return cli_warehouse()
 
 
 @app.command()

@@ -12,10 +12,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from pipelines.cli.lake import cli_warehouse
 from pipelines.settings import paths
 from warehouse.layout import LakeLayout
 
-datasets_app = typer.Typer(help="Versioned feedback datasets (SFT, preference pairs, regression evals).", no_args_is_help=True)
+datasets_app = typer.Typer(
+    help="Versioned feedback datasets (SFT, preference pairs, regression evals).", no_args_is_help=True
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -33,7 +36,15 @@ def list_versions_command() -> None:
 
     versions = list_versions(_root())
     table = Table(title=f"feedback datasets in {_root()}")
-    for name in ("version", "created", "sft", "preference", "regression", "excluded (eval overlap)", "content sha256"):
+    for name in (
+        "version",
+        "created",
+        "sft",
+        "preference",
+        "regression",
+        "excluded (eval overlap)",
+        "content sha256",
+    ):
         table.add_column(name)
     for m in versions:
         excluded = m["contamination"]["excluded_cases"]
@@ -54,7 +65,9 @@ def list_versions_command() -> None:
 @datasets_app.command()
 def show(
     version: Annotated[str, typer.Argument(help="v0003 or 3.")],
-    records: Annotated[bool, typer.Option("--records", help="Print the manifest's per-record lineage too.")] = False,
+    records: Annotated[
+        bool, typer.Option("--records", help="Print the manifest's per-record lineage too.")
+    ] = False,
 ) -> None:
     """Print a version's manifest (counts, hashes, detector and policy versions, contamination)."""
     from warehouse.feedback.datasets import read_manifest
@@ -74,15 +87,21 @@ def show(
 @datasets_app.command()
 def build(
     eval_set: Annotated[
-        list[Path] | None, typer.Option("--eval-set", help="Evaluation set to keep out (file or folder; repeatable).", exists=True)
+        list[Path] | None,
+        typer.Option(
+            "--eval-set", help="Evaluation set to keep out (file or folder; repeatable).", exists=True
+        ),
     ] = None,
-    no_redact: Annotated[bool, typer.Option("--no-redact", help="Export personal data unredacted (think twice).")] = False,
-    force: Annotated[bool, typer.Option(help="Write a new version even when the content is unchanged.")] = False,
+    no_redact: Annotated[
+        bool, typer.Option("--no-redact", help="Export personal data unredacted (think twice).")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option(help="Write a new version even when the content is unchanged.")
+    ] = False,
 ) -> None:
     """Build the next dataset version from the confirmed cases now (what the daily schedule does)."""
     from warehouse.feedback.contamination import EvalSetError, load_eval_set
     from warehouse.feedback.datasets import build_dataset
-    from warehouse.query import Warehouse
 
     try:
         sets = [load_eval_set(path) for path in eval_set or []]
@@ -90,9 +109,13 @@ def build(
         err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     result = build_dataset(
-        Warehouse(LakeLayout(paths().lake)), datetime.now(UTC), eval_sets=sets, redact=not no_redact, skip_if_unchanged=not force
+        cli_warehouse(), datetime.now(UTC), eval_sets=sets, redact=not no_redact, skip_if_unchanged=not force
     )
     if result.unchanged:
-        console.print(f"nothing new since the latest version (content {result.content_sha256[:16]}); use --force to write anyway")
+        console.print(
+            f"nothing new since the latest version (content {result.content_sha256[:16]}); use --force to write anyway"
+        )
         return
-    console.print(f"{result.version} -> {result.path}: {result.counts}; excluded for eval overlap: {result.excluded}")
+    console.print(
+        f"{result.version} -> {result.path}: {result.counts}; excluded for eval overlap: {result.excluded}"
+    )

@@ -9,11 +9,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from pipelines.settings import paths
-from warehouse.layout import LakeLayout
-from warehouse.query import Warehouse
+from pipelines.cli.lake import cli_warehouse
 
-drift_app = typer.Typer(help="Drift of detector flag rates and transcript features, per segment.", no_args_is_help=True)
+drift_app = typer.Typer(
+    help="Drift of detector flag rates and transcript features, per segment.", no_args_is_help=True
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -40,19 +40,30 @@ def _moment(text: str, option: str) -> datetime:
 def run(
     window: Annotated[str, typer.Option(help="Window length: daily or hourly.")] = "daily",
     at: Annotated[
-        str | None, typer.Option(help="A moment inside the window to test (UTC); default: the last complete window.")
+        str | None,
+        typer.Option(help="A moment inside the window to test (UTC); default: the last complete window."),
     ] = None,
     reference_hours: Annotated[
-        float | None, typer.Option(help="Reference: this many hours before the window (default 24 hourly, 168 daily).")
+        float | None,
+        typer.Option(help="Reference: this many hours before the window (default 24 hourly, 168 daily)."),
     ] = None,
-    baseline_start: Annotated[str | None, typer.Option(help="Reference: a fixed baseline from here (with --baseline-end).")] = None,
+    baseline_start: Annotated[
+        str | None, typer.Option(help="Reference: a fixed baseline from here (with --baseline-end).")
+    ] = None,
     baseline_end: Annotated[str | None, typer.Option(help="End of the fixed baseline (exclusive).")] = None,
-    html: Annotated[str, typer.Option(help="Evidently HTML reports for: all, drifted or none of the segments.")] = "all",
-    features: Annotated[bool, typer.Option(help="Also compare transcript features and prompts (Evidently).")] = True,
+    html: Annotated[
+        str, typer.Option(help="Evidently HTML reports for: all, drifted or none of the segments.")
+    ] = "all",
+    features: Annotated[
+        bool, typer.Option(help="Also compare transcript features and prompts (Evidently).")
+    ] = True,
     write: Annotated[bool, typer.Option(help="Store the rows in the lake's drift_reports table.")] = True,
-    show_all: Annotated[bool, typer.Option("--all", help="Also print every rate tested, not only the shifts.")] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also print every rate tested, not only the shifts.")
+    ] = False,
     pushgateway: Annotated[
-        str | None, typer.Option(envvar="ALIGNWATCH_PUSHGATEWAY_URL", help="Push the drift gauges to this Pushgateway.")
+        str | None,
+        typer.Option(envvar="ALIGNWATCH_PUSHGATEWAY_URL", help="Push the drift gauges to this Pushgateway."),
     ] = None,
 ) -> None:
     """Print which detector rates rose, in which segment, after which model version, with the statistics."""
@@ -70,16 +81,25 @@ def run(
     now = datetime.now(UTC)
     tested = window_at(kind, _moment(at, "--at")) if at else last_complete_window(kind, now)
     try:
-        baseline = TimeRange(_moment(baseline_start, "--baseline-start"), _moment(baseline_end, "--baseline-end")) if baseline_start and baseline_end else None
-        reference = ReferenceSpec(trailing=timedelta(hours=reference_hours) if reference_hours else None, baseline=baseline)
+        baseline = (
+            TimeRange(_moment(baseline_start, "--baseline-start"), _moment(baseline_end, "--baseline-end"))
+            if baseline_start and baseline_end
+            else None
+        )
+        reference = ReferenceSpec(
+            trailing=timedelta(hours=reference_hours) if reference_hours else None, baseline=baseline
+        )
         reference.resolve(kind, tested)
     except ValueError as exc:
         _fail(str(exc))
-    warehouse = Warehouse(LakeLayout(paths().lake))
-    result = compute_drift(warehouse, kind, tested, now, DriftOptions(reference=reference, features=features, html=html))  # type: ignore[arg-type]
+    warehouse = cli_warehouse()
+    options = DriftOptions(reference=reference, features=features, html=html)  # type: ignore[arg-type]
+    result = compute_drift(warehouse, kind, tested, now, options)
     if write:
         err.print(f"stored: {write_drift(warehouse, result)}")
-    render_drift(console, DriftSummary(result, findings_from_rows(result.rows, warehouse.layout.root)))
+    # Findings link reports as local files; on an object store the report URLs are in result.html_files.
+    lake_root = warehouse.layout.root if warehouse.store is None else None
+    render_drift(console, DriftSummary(result, findings_from_rows(result.rows, lake_root)))
     if show_all:
         console.print(render_rates(result.rates))
     if pushgateway:

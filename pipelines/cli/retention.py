@@ -10,9 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from pipelines.settings import ConfigError, int_setting, lake_store, paths
-from warehouse.layout import LakeLayout
-from warehouse.query import Warehouse
+from pipelines.cli.lake import cli_warehouse
+from pipelines.settings import ConfigError, int_setting
 from warehouse.retention import apply_retention, parse_age, plan_retention
 
 retention_app = typer.Typer(help="Retention of transcripts and their derived rows.", no_args_is_help=True)
@@ -34,7 +33,9 @@ def _fail(message: str) -> None:
 def apply(
     older_than: Annotated[
         str | None,
-        typer.Option(help="Delete transcripts whose event day is older than this (30d, 4w); default ALIGNWATCH_RETENTION_DAYS."),
+        typer.Option(
+            help="Delete transcripts whose event day is older than this (30d, 4w); default ALIGNWATCH_RETENTION_DAYS."
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be deleted.")] = False,
 ) -> None:
@@ -46,14 +47,14 @@ def apply(
                 _fail("give --older-than or set ALIGNWATCH_RETENTION_DAYS")
             older_than = f"{days}d"
         age = parse_age(older_than)
-        # ALIGNWATCH_LAKE_URL=s3://...: the lake on object storage; unset, on disk under ALIGNWATCH_HOME.
-        storage = Warehouse(LakeLayout(paths().lake), store=lake_store()).storage
     except ConfigError as exc:
         _fail(str(exc))
     except ValueError as exc:
         _fail(f"--older-than: {exc}")
     if age.days < 1:
         _fail("--older-than must be at least 1d")
+    # ALIGNWATCH_LAKE_URL=s3://...: the lake on object storage; unset, on disk under ALIGNWATCH_HOME.
+    storage = cli_warehouse().storage
     cutoff = (datetime.now(UTC) - age).date()
     plan = plan_retention(storage, cutoff)
 
@@ -61,9 +62,16 @@ def apply(
     for column in ("table", "what", "files", "rows"):
         listing.add_column(column)
     for part in plan.partitions:
-        listing.add_row(part.table.value, f"partition dt={part.day.isoformat()}", str(part.files), str(part.rows))
+        listing.add_row(
+            part.table.value, f"partition dt={part.day.isoformat()}", str(part.files), str(part.rows)
+        )
     for item in plan.derived:
-        listing.add_row(item.table.value, f"{item.action} {item.path.parent.name}/{item.path.name}", "1", str(item.removed))
+        listing.add_row(
+            item.table.value,
+            f"{item.action} {item.path.parent.name}/{item.path.name}",
+            "1",
+            str(item.removed),
+        )
     console.print(listing)
     totals = ", ".join(f"{table} {rows}" for table, rows in sorted(plan.rows_by_table().items())) or "nothing"
     if dry_run:

@@ -12,17 +12,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipelines.settings import paths
-from warehouse.layout import LakeLayout
-from warehouse.query import Warehouse
+from pipelines.cli.lake import cli_warehouse
 
-review_app = typer.Typer(help="Review flagged cases: list the queue, inspect a case, record a verdict.", no_args_is_help=True)
+review_app = typer.Typer(
+    help="Review flagged cases: list the queue, inspect a case, record a verdict.", no_args_is_help=True
+)
 console = Console()
 err = Console(stderr=True)
-
-
-def _warehouse() -> Warehouse:
-    return Warehouse(LakeLayout(paths().lake))
 
 
 def _fail(message: str) -> None:
@@ -33,7 +29,9 @@ def _fail(message: str) -> None:
 @review_app.command("list")
 def list_cases(
     status: Annotated[str, typer.Option(help="pending, confirmed, dismissed or all.")] = "pending",
-    all_cases: Annotated[bool, typer.Option("--all-cases", help="Include cases the daily sample did not select.")] = False,
+    all_cases: Annotated[
+        bool, typer.Option("--all-cases", help="Include cases the daily sample did not select.")
+    ] = False,
     limit: Annotated[int, typer.Option(help="Rows to show at most.")] = 50,
 ) -> None:
     """List cases by priority (highest first); by default the pending ones of the review sample."""
@@ -41,7 +39,9 @@ def list_cases(
 
     if status not in ("pending", "confirmed", "dismissed", "all"):
         _fail("--status must be pending, confirmed, dismissed or all")
-    rows = queue(_warehouse(), None if status == "all" else status, include_unsampled=all_cases, limit=limit)
+    rows = queue(
+        cli_warehouse(), None if status == "all" else status, include_unsampled=all_cases, limit=limit
+    )
     table = Table(title=f"review queue ({status})")
     table.add_column("case", no_wrap=True, min_width=21)  # copied into `review show`: never wrapped
     for name in ("priority", "severity", "primary", "detectors", "deployment", "count", "status", "weight"):
@@ -70,7 +70,9 @@ def _print_message(message: dict[str, Any], index: int) -> None:
         console.print(escape(message["content"]), highlight=False)
     for call in message.get("tool_calls") or []:
         function = call.get("function") or {}
-        console.print(f"   [yellow]tool call[/yellow] {escape(str(function.get('name')))}({escape(str(function.get('arguments')))})")
+        console.print(
+            f"   [yellow]tool call[/yellow] {escape(str(function.get('name')))}({escape(str(function.get('arguments')))})"
+        )
 
 
 @review_app.command()
@@ -78,7 +80,7 @@ def show(case_id: Annotated[str, typer.Argument(help="The case id (see `review l
     """Show a case: detectors with evidence, sampling, its representative transcript and verdict history."""
     from warehouse.feedback.reviews import case_detail
 
-    detail = case_detail(_warehouse(), case_id)
+    detail = case_detail(cli_warehouse(), case_id)
     if detail is None:
         _fail(f"no flagged case {case_id!r}")
     console.print(
@@ -90,16 +92,27 @@ def show(case_id: Annotated[str, typer.Argument(help="The case id (see `review l
         f"last {detail['last_seen']:%Y-%m-%d %H:%M} UTC; models: {escape(', '.join(detail['models'] or []))}"
     )
     if detail["selected"]:
-        console.print(f"sampled: {detail['sample_reason']} (stratum {escape(detail['stratum'])}, weight {detail['weight']:.2f})")
+        console.print(
+            f"sampled: {detail['sample_reason']} (stratum {escape(detail['stratum'])}, weight {detail['weight']:.2f})"
+        )
     flags = Table(title="detectors that fired")
     for name in ("detector", "version", "severity", "score", "transcripts", "evidence"):
         flags.add_column(name, overflow="fold")
     for f in detail["flags"]:
-        flags.add_row(f["detector"], f["detector_version"], f["severity"], f"{f['score']:.2f}", str(f["transcripts"]), escape(f["evidence"] or ""))
+        flags.add_row(
+            f["detector"],
+            f["detector_version"],
+            f["severity"],
+            f"{f['score']:.2f}",
+            str(f["transcripts"]),
+            escape(f["evidence"] or ""),
+        )
     console.print(flags)
     transcript = detail["transcript"]
     if transcript is not None:
-        console.print(f"\n[bold]transcript {escape(transcript['transcript_id'])}[/bold] ({escape(transcript['model'])})")
+        console.print(
+            f"\n[bold]transcript {escape(transcript['transcript_id'])}[/bold] ({escape(transcript['model'])})"
+        )
         for index, message in enumerate(json.loads(transcript["messages"])):
             _print_message(message, index)
     for verdict in detail["history"]:
@@ -114,18 +127,31 @@ def show(case_id: Annotated[str, typer.Argument(help="The case id (see `review l
 @review_app.command()
 def verdict(
     case_id: Annotated[str, typer.Argument(help="The case id.")],
-    confirm: Annotated[bool, typer.Option("--confirm", help="The flag is right: this is a real failure.")] = False,
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="The flag is right: this is a real failure.")
+    ] = False,
     dismiss: Annotated[bool, typer.Option("--dismiss", help="The flag is wrong: a false positive.")] = False,
     corrected_response: Annotated[
         str | None, typer.Option("--corrected-response", help="The response that should have been given.")
     ] = None,
     corrected_file: Annotated[
-        Path | None, typer.Option("--corrected-file", help="Read the corrected response from this file.", exists=True, dir_okay=False)
+        Path | None,
+        typer.Option(
+            "--corrected-file",
+            help="Read the corrected response from this file.",
+            exists=True,
+            dir_okay=False,
+        ),
     ] = None,
     note: Annotated[str | None, typer.Option(help="A note for the record.")] = None,
-    reviewer: Annotated[str | None, typer.Option(envvar="ALIGNWATCH_REVIEWER", help="Who reviews (or $ALIGNWATCH_REVIEWER).")] = None,
+    reviewer: Annotated[
+        str | None, typer.Option(envvar="ALIGNWATCH_REVIEWER", help="Who reviews (or $ALIGNWATCH_REVIEWER).")
+    ] = None,
     detector: Annotated[
-        list[str] | None, typer.Option("--detector", "-d", help="With --confirm: only these detectors were right (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--detector", "-d", help="With --confirm: only these detectors were right (repeatable)."
+        ),
     ] = None,
 ) -> None:
     """Record a verdict; earlier verdicts on the case stay in its history, the latest is current."""
@@ -147,7 +173,7 @@ def verdict(
         confirmed_detectors=tuple(detector) if detector else None,
     )
     try:
-        verdict_id = record_verdict(_warehouse(), new, datetime.now(UTC))
+        verdict_id = record_verdict(cli_warehouse(), new, datetime.now(UTC))
     except ReviewError as exc:
         _fail(str(exc))
     console.print(f"recorded {new.verdict.value} on {escape(case_id)} ({verdict_id})")
@@ -155,7 +181,9 @@ def verdict(
 
 @review_app.command()
 def refresh(
-    budget: Annotated[int | None, typer.Option(help="Reviews per day (default 50 or $ALIGNWATCH_REVIEW_BUDGET_PER_DAY).")] = None,
+    budget: Annotated[
+        int | None, typer.Option(help="Reviews per day (default 50 or $ALIGNWATCH_REVIEW_BUDGET_PER_DAY).")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Sampling seed.")] = 0,
 ) -> None:
     """Build cases from the current flags and draw today's review sample for new ones (what the schedule does)."""
@@ -163,10 +191,15 @@ def refresh(
     from warehouse.feedback.cases import refresh_cases
     from warehouse.feedback.sampling import DEFAULT_BUDGET_PER_DAY, refresh_review_queue
 
-    budget = budget if budget is not None else int_setting("ALIGNWATCH_REVIEW_BUDGET_PER_DAY", DEFAULT_BUDGET_PER_DAY)
+    budget = (
+        budget
+        if budget is not None
+        else int_setting("ALIGNWATCH_REVIEW_BUDGET_PER_DAY", DEFAULT_BUDGET_PER_DAY)
+    )
     now = datetime.now(UTC)
-    cases = refresh_cases(_warehouse(), now)
-    sample = refresh_review_queue(_warehouse(), now, budget_per_day=budget, seed=seed)
+    warehouse = cli_warehouse()
+    cases = refresh_cases(warehouse, now)
+    sample = refresh_review_queue(warehouse, now, budget_per_day=budget, seed=seed)
     console.print(
         f"{cases.cases} cases ({cases.new} new, {cases.changed} changed) from {cases.flagged_transcripts} flagged transcripts; "
         f"sampled {sample.selected} of {sample.candidates} new cases ({sample.high_severity} high severity)"
@@ -178,14 +211,18 @@ def precision() -> None:
     """Detector precision from the current verdicts (sampling-weighted) with Wilson 95% intervals."""
     from warehouse.feedback.precision import detector_precision
 
-    rows = detector_precision(_warehouse())
+    rows = detector_precision(cli_warehouse())
     table = Table(title="detector precision from reviews")
     for name in ("detector", "version", "reviewed", "confirmed", "precision", "95% CI"):
         table.add_column(name)
     for r in rows.iter_rows(named=True):
         table.add_row(
-            r["detector"], r["detector_version"], str(r["reviewed"]), str(r["confirmed"]),
-            f"{r['precision']:.2f}", f"{r['lower']:.2f}-{r['upper']:.2f}",
+            r["detector"],
+            r["detector_version"],
+            str(r["reviewed"]),
+            str(r["confirmed"]),
+            f"{r['precision']:.2f}",
+            f"{r['lower']:.2f}-{r['upper']:.2f}",
         )
     console.print(table)
 
@@ -198,7 +235,7 @@ def simulate(
     """Record clearly marked SIMULATED verdicts (demo only), then build a dataset version."""
     from warehouse.feedback.simulate import simulate_reviews
 
-    result = simulate_reviews(_warehouse(), n, seed)
+    result = simulate_reviews(cli_warehouse(), n, seed)
     console.print(
         f"simulated {result.reviewed} verdicts ({result.confirmed} confirmed, {result.dismissed} dismissed); "
         f"dataset {result.dataset_version or 'unchanged'}: {result.records}"

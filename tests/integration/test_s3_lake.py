@@ -19,8 +19,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from detectors.registry import all_detectors
+from pipelines.cli.datasets import datasets_app
+from pipelines.cli.drift import drift_app
+from pipelines.cli.review import review_app
 from pipelines.detect.scoring import ScoringReport, score_pending
 from pipelines.drift.run import DriftOptions, compute_drift, write_drift
 from pipelines.ingest.batch_writer import BatchWriter
@@ -166,18 +170,21 @@ class ScoredLake:
     scoring: ScoringReport
 
 
-@pytest.fixture(scope="module")
-def scored_lake(s3_endpoint, tmp_path_factory) -> ScoredLake:
-    """Two days of simulated traffic ingested into a bucket, then scored by every detector."""
-    config = S3Config(s3_endpoint, "test-key", SECRET, "us-east-1")
-    store = ObjectStoreLake(f"s3://{make_bucket(s3_endpoint)}/prod/lake", config)
+def simulate_and_score(store: ObjectStoreLake, local: Path) -> ScoredLake:
+    """Two days of simulated traffic ingested into the store's bucket, then scored by every detector."""
     messages = generate(SimulationConfig(transcripts=1_500, seed=7), SIM_NOW)
     raws = [RawMessage("sim", 0, offset, m.key, m.value) for offset, m in enumerate(messages)]
     write_batch_to_object_store(store, validate_batch(raws, SIM_NOW))
-    local = tmp_path_factory.mktemp("s3-lake") / "lake"
     warehouse = Warehouse(LakeLayout(local), store=store)
     scoring = score_pending(warehouse, all_detectors(), clock=lambda: SIM_NOW)
     return ScoredLake(warehouse, store, local, scoring)
+
+
+@pytest.fixture(scope="module")
+def scored_lake(s3_endpoint, tmp_path_factory) -> ScoredLake:
+    config = S3Config(s3_endpoint, "test-key", SECRET, "us-east-1")
+    store = ObjectStoreLake(f"s3://{make_bucket(s3_endpoint)}/prod/lake", config)
+    return simulate_and_score(store, tmp_path_factory.mktemp("s3-lake") / "lake")
 
 
 def count(warehouse: Warehouse, sql: str, parameters: list | None = None) -> int:
@@ -292,3 +299,65 @@ def test_retention_dry_run_lists_then_apply_deletes_objects(s3_env, tmp_path):
     assert not (tmp_path / "lake").exists()
     again = retention_cli(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
     assert "would delete nothing" in again.stdout
+
+
+@pytest.fixture
+def cli_lake(s3_env, tmp_path, monkeypatch) -> ScoredLake:
+    """A scored lake in the bucket of ``ALIGNWATCH_LAKE_URL``, with ``ALIGNWATCH_HOME`` a fresh folder."""
+    monkeypatch.setenv("ALIGNWATCH_HOME", str(tmp_path))
+    store = lake_store()
+    assert store is not None
+    return simulate_and_score(store, tmp_path / "lake")
+
+
+def test_review_commands_follow_the_lake_url(cli_lake):
+    lake, runner = cli_lake, CliRunner()
+    refreshed = runner.invoke(review_app, ["refresh"])
+    assert refreshed.exit_code == 0, refreshed.output
+    assert (
+        len(lake.store.files(Table.FLAGGED_CASES)) == 1 and len(lake.store.files(Table.REVIEW_SAMPLES)) == 1
+    )
+    pending = lake.warehouse.query("SELECT case_id FROM review_samples WHERE selected ORDER BY case_id")
+    case_id = pending.column(0)[0].as_py()
+
+    listed = runner.invoke(review_app, ["list", "--limit", "1000"])
+    assert listed.exit_code == 0 and case_id in listed.output
+    shown = runner.invoke(review_app, ["show", case_id])
+    assert shown.exit_code == 0 and case_id in shown.output and "detectors that fired" in shown.output
+
+    judged = runner.invoke(review_app, ["verdict", case_id, "--dismiss", "--reviewer", "alice"])
+    assert judged.exit_code == 0, judged.output
+    assert len(lake.store.files(Table.REVIEW_VERDICTS)) == 1
+    assert case_id in runner.invoke(review_app, ["list", "--status", "dismissed"]).output
+    assert case_id not in runner.invoke(review_app, ["list", "--limit", "1000"]).output
+    assert not lake.local.exists()
+
+
+def test_drift_run_follows_the_lake_url(cli_lake):
+    lake = cli_lake
+    ran = CliRunner().invoke(drift_app, ["run", "--window", "daily", "--at", "2026-11-26T12:00"])
+    assert ran.exit_code == 0, ran.output
+    [stored] = lake.store.files(Table.DRIFT_REPORTS)
+    assert f"stored: s3://{stored}" in ran.output.replace("\n", "")
+    assert "Detector rates that rose" in ran.output  # the simulated model update, read from the bucket
+    rows = lake.warehouse.query(
+        "SELECT DISTINCT report_html FROM drift_reports WHERE report_html IS NOT NULL"
+    )
+    reports = rows.column(0).to_pylist()
+    filesystem = lake.store.filesystem()
+    assert reports and all(
+        filesystem.get_file_info(f"{lake.store.base}/{relpath}").is_file for relpath in reports
+    )
+    assert not lake.local.exists()
+
+
+def test_cli_names_a_bad_lake_url_and_exits_cleanly(monkeypatch, tmp_path):
+    monkeypatch.setenv("ALIGNWATCH_HOME", str(tmp_path))
+    monkeypatch.setenv("ALIGNWATCH_LAKE_URL", "gs://bucket/lake")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    for app, args in ((review_app, ["list"]), (drift_app, ["run"]), (datasets_app, ["build"])):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "ALIGNWATCH_LAKE_URL" in result.output and SECRET not in result.output
+        assert "error:" in result.output
+    assert not (tmp_path / "lake").exists()
