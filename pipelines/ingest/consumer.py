@@ -76,7 +76,7 @@ class IngestReport:
 
 def build_consumer(settings: KafkaSettings, limits: IngestLimits) -> KafkaConsumer:
     """A consumer-group member that never commits on its own."""
-    return KafkaConsumer(
+    consumer = KafkaConsumer(
         settings.topic,
         group_id=settings.group_id,
         group_instance_id=settings.group_instance_id,
@@ -91,6 +91,11 @@ def build_consumer(settings: KafkaSettings, limits: IngestLimits) -> KafkaConsum
         reconnect_backoff_max_ms=2_000,
         **settings.client_config(),
     )
+    # Know the topic's partitions before the first poll joins the group: a leader that assigns
+    # without them hands out nothing, and kafka-python does not always rejoin when they arrive.
+    if not consumer.partitions_for_topic(settings.topic):
+        log.warning("topic %s has no partitions yet; waiting for it in the group", settings.topic)
+    return consumer
 
 
 @dataclass
@@ -127,6 +132,7 @@ class TranscriptIngestor:
         self.clock = clock
         remove_stale_temp_files(layout.root)
         self.writer = BatchWriter(layout.root, self.limits.max_message_bytes, workers)
+        self._resubscribed = False
 
     def drain(self) -> IngestReport:
         """Ingest until the topic has been idle for ``idle_seconds`` (or ``max_messages``); errors propagate."""
@@ -220,8 +226,18 @@ class TranscriptIngestor:
         """Whether a drain may stop: every assigned partition read to its end, or waited too long."""
         assigned = self.consumer.assignment()
         if not assigned:
-            if waited < self.limits.join_timeout_seconds:
+            if waited < self.limits.join_timeout_seconds / 2:
                 return False  # the group is still forming
+            if not self._resubscribed:
+                # Half the timeout without a partition: the join may have raced the topic's metadata
+                # and ended with an empty assignment; joining again (once) lets the leader assign anew.
+                log.warning("no partition after %.0f s; joining the group again", waited)
+                topics = sorted(self.consumer.subscription() or ())
+                self.consumer.unsubscribe()  # resets the membership; nothing is assigned to commit
+                self.consumer.subscribe(topics)
+                self._resubscribed = True
+            if waited < self.limits.join_timeout_seconds:
+                return False
             raise NoPartitionsAssignedError(
                 f"no partition assigned within {self.limits.join_timeout_seconds:g} s:"
                 " the consumer group is still rebalancing, or every partition is taken"
