@@ -22,6 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from detectors.registry import all_detectors
+from pipelines.cli.app import app
 from pipelines.cli.datasets import datasets_app
 from pipelines.cli.drift import drift_app
 from pipelines.cli.review import review_app
@@ -355,9 +356,37 @@ def test_cli_names_a_bad_lake_url_and_exits_cleanly(monkeypatch, tmp_path):
     monkeypatch.setenv("ALIGNWATCH_HOME", str(tmp_path))
     monkeypatch.setenv("ALIGNWATCH_LAKE_URL", "gs://bucket/lake")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-    for app, args in ((review_app, ["list"]), (drift_app, ["run"]), (datasets_app, ["build"])):
-        result = CliRunner().invoke(app, args)
+    for sub_app, args in ((review_app, ["list"]), (drift_app, ["run"]), (datasets_app, ["build"])):
+        result = CliRunner().invoke(sub_app, args)
         assert result.exit_code == 2, result.output
         assert "ALIGNWATCH_LAKE_URL" in result.output and SECRET not in result.output
         assert "error:" in result.output
+    assert not (tmp_path / "lake").exists()
+
+
+def test_ingest_from_file_writes_objects(s3_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("ALIGNWATCH_HOME", str(tmp_path))
+    monkeypatch.setenv("ALIGNWATCH_REDACT_PII", "1")  # honoured on this path too
+    export = tmp_path / "export.jsonl"
+    lines = [json.dumps(transcript(f"file-{i}")) for i in range(3)]
+    lines.insert(
+        1, json.dumps(transcript("mail", messages=[{"role": "user", "content": "I am ann@example.com"}]))
+    )
+    lines.append("{broken")
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    ran = CliRunner().invoke(app, ["ingest", "--from-file", str(export)])
+    assert ran.exit_code == 0, ran.output
+    assert "4 transcripts, 1 dead letters" in ran.output
+    store = lake_store()
+    assert store is not None and len(store.files(Table.TRANSCRIPTS)) == 1
+    wh = Warehouse(LakeLayout(tmp_path / "lake"), store=store)
+    ids = wh.query("SELECT transcript_id FROM transcripts ORDER BY transcript_id").column(0).to_pylist()
+    assert ids == ["file-0", "file-1", "file-2", "mail"]
+    messages = wh.query("SELECT messages FROM transcripts WHERE transcript_id = 'mail'").column(0)[0].as_py()
+    assert "ann@example.com" not in messages and "[EMAIL_ADDRESS]" in messages
+    # The bad line is a dead letter at its line number, as from disk.
+    assert wh.query('SELECT "offset", error_kind FROM dead_letters').to_pylist() == [
+        {"offset": 5, "error_kind": "not_json"}
+    ]
     assert not (tmp_path / "lake").exists()
