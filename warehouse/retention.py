@@ -6,6 +6,9 @@ The rule (also in ``docs/privacy.md``):
   dropped whole.
 * ``dead_letters`` (raw payloads) and ``drift_reports`` (aggregates) hold no transcript id; they are
   dropped by their own partition date.
+* The Evidently HTML reports (``drift_html/<kind>/<window start>/``) go with their window's
+  ``drift_reports`` partition: a window folder that starts before the cutoff is deleted whole. They
+  can quote user prompts (Evidently's characteristic examples and words of a drifted text feature).
 * ``detections``, ``judge_verdicts`` and ``flagged_cases`` are partitioned by the date they were
   computed, which says nothing about their transcripts' age. A row goes when a transcript it names is
   no longer in the lake (a case when *any* of its members is gone: its evidence may quote that one;
@@ -14,10 +17,10 @@ The rule (also in ``docs/privacy.md``):
 * Review samples, review verdicts, published feedback and the feedback datasets are not touched:
   they hold case ids and the reviewed, redacted text only.
 
-Derived rows are removed before the transcripts, so a run that dies midway leaves nothing that
-points at a deleted transcript, and running it again finishes the job. Everything goes through a
-``LakeStorage``, so the same rule applies to a lake on disk and on S3 (where a rewrite is one PUT of
-the file's key).
+Derived rows and reports are removed before the transcripts, so a run that dies midway leaves
+nothing that points at a deleted transcript, and running it again finishes the job. Everything goes
+through a ``LakeStorage``, so the same rule applies to a lake on disk and on S3 (where a rewrite is
+one PUT of the file's key).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import PurePath
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from warehouse.drift.store import HtmlWindow, html_windows
 from warehouse.layout import LakeLayout, Table
 from warehouse.storage import LakeStorage, as_storage
 
@@ -77,6 +81,7 @@ class RetentionPlan:
     storage: LakeStorage = field(repr=False)  # where the plan was made, and is carried out
     partitions: list[Partition] = field(default_factory=list)
     derived: list[DerivedFile] = field(default_factory=list)
+    html_reports: list[HtmlWindow] = field(default_factory=list)  # expired windows of Evidently reports
     # Ids of the transcripts that stay, as planned: the rewrite removes exactly the planned rows.
     kept_ids: pa.Array = field(default_factory=lambda: pa.array([], pa.string()), repr=False)
 
@@ -88,9 +93,13 @@ class RetentionPlan:
             counts[item.table.value] = counts.get(item.table.value, 0) + item.removed
         return counts
 
+    def html_files(self) -> int:
+        """Evidently report files the plan deletes."""
+        return sum(window.files for window in self.html_reports)
+
 
 def plan_retention(lake: LakeStorage | LakeLayout, cutoff: date) -> RetentionPlan:
-    """Partitions dated before ``cutoff`` and the derived rows whose transcripts they hold.
+    """Partitions dated before ``cutoff``, the derived rows whose transcripts they hold, expired reports.
 
     Args:
         lake: the lake's storage (a layout: the lake on local disk).
@@ -104,6 +113,7 @@ def plan_retention(lake: LakeStorage | LakeLayout, cutoff: date) -> RetentionPla
                 files = storage.files(table, day)
                 rows = sum(storage.row_count(f) for f in files)
                 plan.partitions.append(Partition(table, day, path, len(files), rows))
+    plan.html_reports = [window for window in html_windows(storage) if window.start.date() < cutoff]
     kept = plan.kept_ids = _kept_transcript_ids(storage, cutoff)
     for table in DERIVED_TABLES:
         for file in storage.files(table):
@@ -115,7 +125,7 @@ def plan_retention(lake: LakeStorage | LakeLayout, cutoff: date) -> RetentionPla
 
 
 def apply_retention(plan: RetentionPlan) -> RetentionPlan:
-    """Carry out ``plan``: derived rows first, then whole partitions; returns the plan carried out."""
+    """Carry out ``plan``: derived rows, then reports, then whole partitions; returns the plan carried out."""
     storage = plan.storage
     storage.delete(item.path for item in plan.derived if item.action == "delete")
     for item in plan.derived:
@@ -123,6 +133,8 @@ def apply_retention(plan: RetentionPlan) -> RetentionPlan:
             table = storage.read_parquet(item.path)
             _rows, gone = _gone_mask(storage, item.table, item.path, plan.kept_ids, table)
             storage.write_parquet(table.filter(pc.invert(gone)), item.path)
+    for window in plan.html_reports:
+        storage.delete_partition(window.path)
     for part in plan.partitions:
         storage.delete_partition(part.path)
     return plan

@@ -12,6 +12,7 @@ from rich.table import Table as RichTable
 
 from pipelines.cli.lake import cli_warehouse
 from pipelines.settings import ConfigError, int_setting
+from warehouse.drift.store import HTML_DIR
 from warehouse.retention import apply_retention, parse_age, plan_retention
 
 retention_app = typer.Typer(help="Retention of transcripts and their derived rows.", no_args_is_help=True)
@@ -39,7 +40,7 @@ def apply(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be deleted.")] = False,
 ) -> None:
-    """List, then delete, expired lake partitions and the detections, verdicts and cases that point at them."""
+    """List, then delete, expired partitions and drift reports, and the derived rows that point at them."""
     try:
         if older_than is None:
             days = int_setting("ALIGNWATCH_RETENTION_DAYS", 0, minimum=1)
@@ -72,8 +73,15 @@ def apply(
             "1",
             str(item.removed),
         )
+    for window in plan.html_reports:
+        listing.add_row(
+            HTML_DIR, f"reports {window.kind.value}/{window.start:%Y-%m-%dT%H:%M}", str(window.files), "-"
+        )
     console.print(listing)
-    totals = ", ".join(f"{table} {rows}" for table, rows in sorted(plan.rows_by_table().items())) or "nothing"
+    parts = [f"{table} {rows}" for table, rows in sorted(plan.rows_by_table().items())]
+    if plan.html_reports:
+        parts.append(f"{HTML_DIR} {plan.html_files()} files")
+    totals = ", ".join(parts) or "nothing"
     if dry_run:
         console.print(f"dry run: would delete {totals}")
         return

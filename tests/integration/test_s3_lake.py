@@ -33,7 +33,8 @@ from pipelines.ingest.consumer import IngestLimits, TranscriptIngestor, build_co
 from pipelines.settings import ConfigError, KafkaSettings, lake_store
 from pipelines.simulate.traffic import SimulationConfig, generate
 from tests.integration.helpers import BAD_MESSAGES, produce, transcript, valid_messages
-from warehouse.drift.windows import WindowKind, last_complete_window
+from warehouse.drift.store import html_relpath
+from warehouse.drift.windows import TimeRange, WindowKind, last_complete_window
 from warehouse.feedback.cases import refresh_cases
 from warehouse.feedback.reviews import NewVerdict, Verdict, record_verdict
 from warehouse.feedback.sampling import refresh_review_queue
@@ -389,4 +390,43 @@ def test_ingest_from_file_writes_objects(s3_env, tmp_path, monkeypatch):
     assert wh.query('SELECT "offset", error_kind FROM dead_letters').to_pylist() == [
         {"offset": 5, "error_kind": "not_json"}
     ]
+    assert not (tmp_path / "lake").exists()
+
+
+def test_retention_deletes_expired_drift_html_objects(s3_env, tmp_path):
+    store = lake_store()
+    assert store is not None
+    storage = Warehouse(LakeLayout(tmp_path / "lake"), store=store).storage
+    today = datetime.now(UTC).date()
+    windows = {
+        "old": TimeRange(
+            *(datetime.combine(today - timedelta(days=d), datetime.min.time(), UTC) for d in (40, 39))
+        ),
+        "new": TimeRange(
+            *(datetime.combine(today - timedelta(days=d), datetime.min.time(), UTC) for d in (2, 1))
+        ),
+    }
+    keys = {
+        name: [storage.layout.root / html_relpath(WindowKind.DAILY, w, f"bot-{i}", "p") for i in range(2)]
+        for name, w in windows.items()
+    }
+    for key in keys["old"] + keys["new"]:
+        storage.write_bytes(b"<html>characteristic examples</html>", key)
+    filesystem = store.filesystem()
+    exists = lambda key: filesystem.get_file_info(str(key)).is_file  # noqa: E731
+
+    dry = retention_cli(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
+    assert dry.returncode == 0, dry.stderr
+    old_start = f"{windows['old'].start:%Y-%m-%dT%H:%M}"
+    assert f"daily/{old_start}" in dry.stdout and "would delete drift_html 2 files" in " ".join(
+        dry.stdout.split()
+    )
+    assert all(exists(key) for key in keys["old"] + keys["new"])
+
+    done = retention_cli(["apply", "--older-than", "30d"], tmp_path, s3_env)
+    assert done.returncode == 0, done.stderr
+    assert "deleted drift_html 2 files" in " ".join(done.stdout.split())
+    assert not any(exists(key) for key in keys["old"]) and all(exists(key) for key in keys["new"])
+    again = retention_cli(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
+    assert "would delete nothing" in again.stdout
     assert not (tmp_path / "lake").exists()
