@@ -87,7 +87,9 @@ class Warehouse:
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """An in-memory DuckDB connection with a view per table over the files present now."""
+        # No progress bar: DuckDB draws one on stdout for long queries, which would land in run logs.
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         try:
             self._create_views(con)
             yield con
