@@ -11,10 +11,8 @@ Either way a reader sees a file whole or not at all.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,7 +25,7 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from warehouse.layout import PARQUET_SUFFIX, TEMP_PREFIX, LakeLayout, Table
-from warehouse.writer import fsync_directory, write_parquet_atomically
+from warehouse.writer import write_atomically, write_parquet_atomically
 
 if TYPE_CHECKING:
     from warehouse.object_store import ObjectStoreLake
@@ -131,20 +129,7 @@ class DiskStorage(LakeStorage):
         return str(write_parquet_atomically(table, Path(path)))
 
     def write_bytes(self, data: bytes, path: PurePath) -> str:
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}.tmp"
-        try:
-            with open(temp, "wb") as sink:
-                sink.write(data)
-                sink.flush()
-                os.fsync(sink.fileno())
-            os.replace(temp, target)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-        fsync_directory(target.parent)
-        return str(target)
+        return str(write_atomically(Path(path), lambda sink: sink.write(data)))
 
     def delete(self, paths: Iterable[PurePath]) -> None:
         folders = set()

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,11 +24,18 @@ ROW_GROUP_ROWS = 25_000
 
 def write_parquet_atomically(table: pa.Table, path: Path, row_group_rows: int = ROW_GROUP_ROWS) -> Path:
     """Write ``table`` to ``path`` so that the file is complete and durable when this returns."""
+    return write_atomically(
+        path, lambda sink: pq.write_table(table, sink, row_group_size=row_group_rows, compression="zstd")
+    )
+
+
+def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> Path:
+    """Let ``write`` fill a temp file next to ``path``, fsync it, rename it over ``path``, fsync the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}.tmp"
     try:
         with open(temp, "wb") as sink:
-            pq.write_table(table, sink, row_group_size=row_group_rows, compression="zstd")
+            write(sink)
             sink.flush()
             os.fsync(sink.fileno())
         os.replace(temp, path)
