@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from pipelines.defs.partitions import event_days
+from pipelines.defs.scheduling import utc_schedule
 from pipelines.detect.plan import SensorCursor, plan_detection
 from pipelines.resources.lake import LakeResource
 from warehouse.layout import Table
@@ -32,13 +33,7 @@ judge_job = dg.define_asset_job(
     description="Send the fast tier's uncertain detections to the LLM judge, within its budget.",
 )
 
-judge_schedule = dg.ScheduleDefinition(
-    name="judge_schedule",
-    job=judge_job,
-    cron_schedule="*/15 * * * *",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    execution_timezone="UTC",
-)
+judge_schedule = utc_schedule("judge_schedule", judge_job, "*/15 * * * *")
 
 
 @dg.sensor(job=detect_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)

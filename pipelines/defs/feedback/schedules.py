@@ -2,6 +2,8 @@
 
 import dagster as dg
 
+from pipelines.defs.scheduling import utc_schedule
+
 review_queue_job = dg.define_asset_job(
     "review_queue_job",
     tags={"alignwatch/stage": "feedback"},
@@ -16,18 +18,6 @@ feedback_dataset_job = dg.define_asset_job(
     description="Build the next feedback dataset version from the confirmed cases.",
 )
 
-review_queue_schedule = dg.ScheduleDefinition(
-    name="review_queue_schedule",
-    job=review_queue_job,
-    cron_schedule="15 * * * *",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    execution_timezone="UTC",
-)
+review_queue_schedule = utc_schedule("review_queue_schedule", review_queue_job, "15 * * * *")
 
-feedback_dataset_schedule = dg.ScheduleDefinition(
-    name="feedback_dataset_schedule",
-    job=feedback_dataset_job,
-    cron_schedule="0 2 * * *",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    execution_timezone="UTC",
-)
+feedback_dataset_schedule = utc_schedule("feedback_dataset_schedule", feedback_dataset_job, "0 2 * * *")

@@ -6,6 +6,7 @@ Needs the ``kafka`` and ``lake`` resources of ``pipelines.environment.resources(
 import dagster as dg
 
 from pipelines.defs.ingest.assets import ingested_transcripts, transcripts_topic
+from pipelines.defs.scheduling import utc_schedule
 
 ingest_job = dg.define_asset_job(
     "ingest_job",
@@ -15,13 +16,7 @@ ingest_job = dg.define_asset_job(
     tags={"alignwatch/stage": "ingest"},
 )
 
-ingest_schedule = dg.ScheduleDefinition(
-    name="ingest_schedule",
-    job=ingest_job,
-    cron_schedule="*/5 * * * *",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    execution_timezone="UTC",
-)
+ingest_schedule = utc_schedule("ingest_schedule", ingest_job, "*/5 * * * *")
 
 ASSETS = [transcripts_topic, ingested_transcripts]
 JOBS = [ingest_job]
