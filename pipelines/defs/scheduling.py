@@ -3,7 +3,7 @@
 import dagster as dg
 
 
-def utc_schedule(name: str, job: dg.UnresolvedAssetJobDefinition, cron: str) -> dg.ScheduleDefinition:
+def utc_schedule(name: str, job, cron: str) -> dg.ScheduleDefinition:  # job: from define_asset_job
     return dg.ScheduleDefinition(
         name=name,
         job=job,
