@@ -13,8 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipelines.cli.lake import cli_warehouse
-from pipelines.settings import paths
-from warehouse.layout import LakeLayout
+from warehouse.feedback.dataset_store import DatasetStore, dataset_store
 
 datasets_app = typer.Typer(
     help="Versioned feedback datasets (SFT, preference pairs, regression evals).", no_args_is_help=True
@@ -23,10 +22,9 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _root() -> Path:
-    from warehouse.feedback.datasets import datasets_root
-
-    return datasets_root(LakeLayout(paths().lake))
+def _store() -> DatasetStore:
+    """The versions in the configured lake (``ALIGNWATCH_LAKE_URL``, else under ``ALIGNWATCH_HOME``)."""
+    return dataset_store(cli_warehouse().storage)
 
 
 @datasets_app.command("list")
@@ -34,8 +32,9 @@ def list_versions_command() -> None:
     """Every dataset version, oldest first, with record counts and content hash."""
     from warehouse.feedback.datasets import list_versions
 
-    versions = list_versions(_root())
-    table = Table(title=f"feedback datasets in {_root()}")
+    store = _store()
+    versions = list_versions(store)
+    table = Table(title=f"feedback datasets in {store.location()}")
     for name in (
         "version",
         "created",
@@ -72,12 +71,13 @@ def show(
     """Print a version's manifest (counts, hashes, detector and policy versions, contamination)."""
     from warehouse.feedback.datasets import read_manifest
 
+    store = _store()
     try:
-        manifest = read_manifest(_root(), version)
+        manifest = read_manifest(store, version)
     except ValueError:
         manifest = None
     if manifest is None:
-        err.print(f"[red]error:[/red] no dataset version {escape(version)} in {_root()}")
+        err.print(f"[red]error:[/red] no dataset version {escape(version)} in {store.location()}")
         raise typer.Exit(2)
     if not records:
         manifest = {**manifest, "records": f"{len(manifest['records'])} records (--records to list)"}
@@ -101,21 +101,38 @@ def build(
 ) -> None:
     """Build the next dataset version from the confirmed cases now (what the daily schedule does)."""
     from warehouse.feedback.contamination import EvalSetError, load_eval_set
-    from warehouse.feedback.datasets import build_dataset
+    from warehouse.feedback.datasets import DatasetExistsError, build_dataset
 
     try:
         sets = [load_eval_set(path) for path in eval_set or []]
     except EvalSetError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
-    result = build_dataset(
-        cli_warehouse(), datetime.now(UTC), eval_sets=sets, redact=not no_redact, skip_if_unchanged=not force
-    )
+    warehouse = cli_warehouse()
+    store = dataset_store(warehouse.storage)
+    try:
+        result = build_dataset(
+            warehouse,
+            datetime.now(UTC),
+            eval_sets=sets,
+            redact=not no_redact,
+            skip_if_unchanged=not force,
+            root=store,
+        )
+    except DatasetExistsError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))} (another build ran at the same time; run it again)")
+        raise typer.Exit(2) from None
     if result.unchanged:
         console.print(
             f"nothing new since the latest version (content {result.content_sha256[:16]}); use --force to write anyway"
         )
         return
+    if result.version is None:
+        console.print(
+            f"nothing to build: no usable confirmed cases (excluded for eval overlap: {result.excluded})"
+        )
+        return
     console.print(
-        f"{result.version} -> {result.path}: {result.counts}; excluded for eval overlap: {result.excluded}"
+        f"{result.version} -> {store.location(result.version)}: {result.counts}; "
+        f"excluded for eval overlap: {result.excluded}"
     )

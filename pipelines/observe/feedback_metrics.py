@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Gauge, push_to_gateway
 
-from warehouse.feedback.datasets import last_build, list_versions
+from warehouse.feedback.datasets import DatasetsRoot, last_build, list_versions
 from warehouse.feedback.precision import detector_precision
 from warehouse.query import Warehouse
 
@@ -31,30 +30,50 @@ class FeedbackMetrics:
     def __post_init__(self) -> None:
         r = self.registry
         self.queue_cases = Gauge(
-            "alignwatch_review_queue_cases", "Sampled cases by review status (current verdict)", ["status"], registry=r
+            "alignwatch_review_queue_cases",
+            "Sampled cases by review status (current verdict)",
+            ["status"],
+            registry=r,
         )
         labels = ["detector", "detector_version"]
         self.precision = Gauge(
-            "alignwatch_detector_precision", "Share of reviewed flags confirmed (sampling-weighted)", labels, registry=r
+            "alignwatch_detector_precision",
+            "Share of reviewed flags confirmed (sampling-weighted)",
+            labels,
+            registry=r,
         )
         self.precision_lower = Gauge(
-            "alignwatch_detector_precision_lower", "Wilson 95% lower bound of detector precision", labels, registry=r
+            "alignwatch_detector_precision_lower",
+            "Wilson 95% lower bound of detector precision",
+            labels,
+            registry=r,
         )
         self.precision_upper = Gauge(
-            "alignwatch_detector_precision_upper", "Wilson 95% upper bound of detector precision", labels, registry=r
+            "alignwatch_detector_precision_upper",
+            "Wilson 95% upper bound of detector precision",
+            labels,
+            registry=r,
         )
         self.reviewed_flags = Gauge(
-            "alignwatch_detector_reviewed_flags", "Reviewed flags behind the precision estimate", labels, registry=r
+            "alignwatch_detector_reviewed_flags",
+            "Reviewed flags behind the precision estimate",
+            labels,
+            registry=r,
         )
         self.dataset_records = Gauge(
-            "alignwatch_feedback_dataset_records", "Records per kind in the latest feedback dataset", ["kind"], registry=r
+            "alignwatch_feedback_dataset_records",
+            "Records per kind in the latest feedback dataset",
+            ["kind"],
+            registry=r,
         )
         self.last_build = Gauge(
-            "alignwatch_feedback_last_build_timestamp_seconds", "Unix time of the latest feedback dataset build", registry=r
+            "alignwatch_feedback_last_build_timestamp_seconds",
+            "Unix time of the latest feedback dataset build",
+            registry=r,
         )
 
 
-def collect_feedback_metrics(warehouse: Warehouse, datasets_root: Path) -> FeedbackMetrics:
+def collect_feedback_metrics(warehouse: Warehouse, datasets_root: DatasetsRoot) -> FeedbackMetrics:
     """Read the lake and the dataset versions into a fresh set of gauges."""
     metrics = FeedbackMetrics()
     with warehouse.connect() as con:
@@ -81,7 +100,9 @@ def collect_feedback_metrics(warehouse: Warehouse, datasets_root: Path) -> Feedb
     return metrics
 
 
-def push_feedback_metrics(warehouse: Warehouse, gateway_url: str, datasets_root: Path, timeout: float = PUSH_TIMEOUT_S) -> FeedbackMetrics:
+def push_feedback_metrics(
+    warehouse: Warehouse, gateway_url: str, datasets_root: DatasetsRoot, timeout: float = PUSH_TIMEOUT_S
+) -> FeedbackMetrics:
     """Collect the feedback gauges and replace the ``alignwatch_feedback`` group on the Pushgateway."""
     metrics = collect_feedback_metrics(warehouse, datasets_root)
     push_to_gateway(gateway_url, job=JOB, registry=metrics.registry, timeout=timeout)

@@ -6,6 +6,7 @@ HTML reports) write objects, retention deletes and rewrites them, and nothing la
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -35,8 +36,16 @@ from pipelines.simulate.traffic import SimulationConfig, generate
 from tests.integration.helpers import BAD_MESSAGES, produce, transcript, valid_messages
 from warehouse.drift.store import html_relpath
 from warehouse.drift.windows import TimeRange, WindowKind, last_complete_window
-from warehouse.feedback.cases import refresh_cases
-from warehouse.feedback.reviews import NewVerdict, Verdict, record_verdict
+from warehouse.feedback.cases import load_cases, refresh_cases
+from warehouse.feedback.dataset_store import dataset_store
+from warehouse.feedback.datasets import (
+    DatasetExistsError,
+    build_dataset,
+    last_build,
+    list_versions,
+    read_manifest,
+)
+from warehouse.feedback.reviews import NewVerdict, Verdict, record_verdict, record_verdicts
 from warehouse.feedback.sampling import refresh_review_queue
 from warehouse.layout import LakeLayout, Table
 from warehouse.object_store import ObjectStoreLake, S3Config, write_batch_to_object_store
@@ -430,3 +439,40 @@ def test_retention_deletes_expired_drift_html_objects(s3_env, tmp_path):
     again = retention_cli(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
     assert "would delete nothing" in again.stdout
     assert not (tmp_path / "lake").exists()
+
+
+def test_feedback_datasets_live_in_the_bucket_and_exist_once_their_manifest_does(cli_lake):
+    lake, runner = cli_lake, CliRunner()
+    refresh_cases(lake.warehouse, SIM_NOW)
+    confirmed = load_cases(lake.warehouse)["case_id"].to_list()[:5]
+    verdicts = [NewVerdict(c, Verdict.CONFIRMED, "ann", corrected_response="Escalating.") for c in confirmed]
+    record_verdicts(lake.warehouse, verdicts, SIM_NOW)
+    store = dataset_store(lake.warehouse.storage)
+
+    built = runner.invoke(datasets_app, ["build"])
+    assert built.exit_code == 0, built.output
+    assert f"v0001 -> s3://{lake.store.base}/feedback_datasets/v0001" in built.output.replace("\n", "")
+    manifest = read_manifest(store, "v0001")
+    assert manifest is not None and manifest["source"]["confirmed_cases"] == len(confirmed)
+    filesystem = lake.store.filesystem()
+    for name, described in manifest["files"].items():  # every file the manifest names, byte for byte
+        with filesystem.open_input_stream(f"{store.root}/v0001/{name}") as source:
+            assert hashlib.sha256(source.read()).hexdigest() == described["sha256"]
+    assert last_build(store)["version"] == "v0001"
+    assert "nothing new" in runner.invoke(datasets_app, ["build"]).output
+
+    # A build that died after its files and before its manifest: invisible, and its number not reused.
+    filesystem.open_output_stream(f"{store.root}/v0002/sft.jsonl").close()
+    assert [m["version"] for m in list_versions(store)] == ["v0001"]
+    assert runner.invoke(datasets_app, ["show", "2"]).exit_code == 2
+    assert "v0003 -> s3://" in runner.invoke(datasets_app, ["build", "--force"]).output
+    listed = runner.invoke(datasets_app, ["list"])
+    assert "v0001" in listed.output and "v0003" in listed.output and "v0002" not in listed.output
+    shown = runner.invoke(datasets_app, ["show", "v0003", "--records"])
+    assert json.loads(shown.output)["records"][0]["case_id"] in confirmed
+
+    # An existing version is never overwritten.
+    with pytest.raises(DatasetExistsError):
+        build_dataset(lake.warehouse, SIM_NOW, version="v0003", skip_if_unchanged=False)
+    assert read_manifest(store, "v0003")["created_at"] == json.loads(shown.output)["created_at"]
+    assert not lake.local.exists()

@@ -6,42 +6,42 @@ detector's recognisers, and writes each kind as Parquet (every field, with linea
 (the fields TRL reads plus ``record_id``). Content hashes cover the canonical records only (sorted
 keys, records sorted by id, no timestamps), so the same inputs give the same hashes.
 
-A version folder is filled under a temporary name and renamed into place while holding a lock on
-the datasets root; an existing version is never overwritten.
+Versions live in the lake, on disk or on S3 (``dataset_store.py``): a version exists once its
+manifest does, and an existing version is never overwritten.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
-import re
-import shutil
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from detectors.pii import redact_pii
 from detectors.policies import POLICY_DIR
 from warehouse.feedback.contamination import DEFAULT_THRESHOLD, ContaminationIndex, EvalSet, prompt_texts
+from warehouse.feedback.dataset_store import (
+    LAST_BUILD,
+    VERSION,
+    DatasetExistsError,  # noqa: F401 - callers catch it from here
+    DatasetStore,
+    dataset_store,
+    local_dataset_store,
+)
 from warehouse.feedback.records import KINDS, ConfirmedCase, RecordSet, build_records, map_texts
-from warehouse.layout import LakeLayout
 from warehouse.query import Warehouse
-from warehouse.writer import fsync_directory, write_parquet_atomically
+from warehouse.writer import ROW_GROUP_ROWS
 
-DATASETS_DIR = "feedback_datasets"
-MANIFEST = "manifest.json"
-LAST_BUILD = "last_build.json"  # every build run, including those that found nothing new
 FORMAT = "alignwatch.feedback_dataset.v1"
-_VERSION = re.compile(r"^v(\d{4,})$")
+# Where versions are: a store (disk or S3), or a local folder (tests, one-off exports).
+DatasetsRoot = DatasetStore | Path
 # The JSON Lines files carry what TRL reads; the Parquet files carry everything.
 TRL_FIELDS = {
     "sft": ("record_id", "messages"),
@@ -62,7 +62,12 @@ _LINEAGE = [
 PARQUET_SCHEMAS = {
     "sft": pa.schema([*_LINEAGE, pa.field("messages", pa.list_(_MESSAGE))]),
     "preference": pa.schema(
-        [*_LINEAGE, pa.field("prompt", pa.list_(_MESSAGE)), pa.field("chosen", pa.list_(_MESSAGE)), pa.field("rejected", pa.list_(_MESSAGE))]
+        [
+            *_LINEAGE,
+            pa.field("prompt", pa.list_(_MESSAGE)),
+            pa.field("chosen", pa.list_(_MESSAGE)),
+            pa.field("rejected", pa.list_(_MESSAGE)),
+        ]
     ),
     "regression": pa.schema(
         [
@@ -86,13 +91,8 @@ _CONFIRMED_SQL = """
 """
 
 
-class DatasetExistsError(FileExistsError):
-    """The version folder already exists; versions are immutable."""
-
-
-def datasets_root(layout: LakeLayout) -> Path:
-    """Where dataset versions live: ``<lake>/feedback_datasets``."""
-    return layout.root / DATASETS_DIR
+def _store(root: DatasetsRoot) -> DatasetStore:
+    return root if isinstance(root, DatasetStore) else local_dataset_store(root)
 
 
 def canonical_json(value: Any) -> str:
@@ -190,7 +190,8 @@ def prepare_content(
         kind: map_texts(rows, redact_texts) if redact else rows for kind, rows in record_set.records.items()
     }
     record_hashes = {
-        kind: sha256_bytes("".join(canonical_json(r) + "\n" for r in rows).encode()) for kind, rows in records.items()
+        kind: sha256_bytes("".join(canonical_json(r) + "\n" for r in rows).encode())
+        for kind, rows in records.items()
     }
     header = canonical_json({"format": FORMAT, "redacted": redact, "kinds": record_hashes})
     return DatasetContent(
@@ -204,44 +205,21 @@ def prepare_content(
     )
 
 
-def list_versions(root: Path) -> list[dict[str, Any]]:
-    """Every complete version under ``root`` (oldest first) with its manifest."""
-    if not root.exists():
-        return []
-    found = []
-    for child in sorted(root.iterdir()):
-        if _VERSION.match(child.name) and (child / MANIFEST).is_file():
-            found.append(json.loads((child / MANIFEST).read_text(encoding="utf-8")))
-    return found
+def list_versions(root: DatasetsRoot) -> list[dict[str, Any]]:
+    """Every complete version (oldest first) with its manifest; a folder without a manifest is skipped."""
+    return _store(root).manifests()
 
 
-def read_manifest(root: Path, version: str) -> dict[str, Any] | None:
+def read_manifest(root: DatasetsRoot, version: str) -> dict[str, Any] | None:
     """The manifest of ``version`` ("v0003" or "3"), or None."""
     name = version if version.startswith("v") else f"v{int(version):04d}"
-    path = root / name / MANIFEST
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
-def _next_version(root: Path) -> str:
-    numbers = [int(m.group(1)) for child in root.iterdir() if (m := _VERSION.match(child.name))]
-    return f"v{max(numbers, default=0) + 1:04d}"
-
-
-@contextmanager
-def _locked(root: Path) -> Iterator[None]:
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / ".lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    return _store(root).manifest(name) if VERSION.match(name) else None
 
 
 @dataclass(frozen=True)
 class BuildResult:
     version: str | None  # None: nothing new since the latest version
-    path: Path | None
+    path: PurePath | None  # the version's folder: a local Path, or bucket/prefix/... on S3
     counts: dict[str, int]
     content_sha256: str
     excluded: dict[str, int]
@@ -255,7 +233,7 @@ def build_dataset(
     redact: bool = True,
     threshold: float = DEFAULT_THRESHOLD,
     skip_if_unchanged: bool = True,
-    root: Path | None = None,
+    root: DatasetsRoot | None = None,
     version: str | None = None,
 ) -> BuildResult:
     """Build the next dataset version from the confirmed cases in the lake.
@@ -267,78 +245,69 @@ def build_dataset(
         redact: redact personal data from every exported text (default; disable only knowingly).
         threshold: near-duplicate Jaccard threshold of the contamination filter.
         skip_if_unchanged: write nothing when the content equals the latest version's.
-        root: where versions live (default ``<lake>/feedback_datasets``).
+        root: where versions live (default ``feedback_datasets/`` in the warehouse's lake, on disk or S3).
         version: an explicit version name (e.g. "v0007"); default: the next number.
 
     Raises:
-        DatasetExistsError: the version folder already exists.
+        DatasetExistsError: the version already exists.
     """
-    root = root or datasets_root(warehouse.layout)
+    store = _store(root) if root is not None else dataset_store(warehouse.storage)
     cases, latest_verdict = load_confirmed_cases(warehouse)
     index = ContaminationIndex.of(eval_sets, threshold) if eval_sets else None
     content = prepare_content(cases, index, redact)
     counts = {kind: len(rows) for kind, rows in content.records.items()}
     excluded = dict(content.contamination.excluded_cases)
-    with _locked(root):
-        previous = list_versions(root)
+    with store.locked():
+        previous = store.manifests()
         if skip_if_unchanged and previous and previous[-1]["content_sha256"] == content.content_sha256:
-            _record_last_build(root, created_at, previous[-1]["version"], unchanged=True)
+            _record_last_build(store, created_at, previous[-1]["version"], unchanged=True)
             return BuildResult(None, None, counts, content.content_sha256, excluded, unchanged=True)
         if not any(counts.values()) and version is None:
             # Nothing confirmed (or everything excluded): an empty version would only be noise.
             return BuildResult(None, None, counts, content.content_sha256, excluded)
-        name = version or _next_version(root)
-        if not _VERSION.match(name):
+        name = version or store.next_version()
+        if not VERSION.match(name):
             raise ValueError(f"version must look like v0001, got {name!r}")
-        target = root / name
-        if target.exists():
-            raise DatasetExistsError(f"dataset version {name} already exists at {target}")
-        staging = root / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
-        staging.mkdir()
-        try:
-            files = _write_files(staging, content)
-            manifest = _manifest(name, created_at, content, files, cases, eval_sets, threshold, latest_verdict)
-            _write_durably(staging / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
-            fsync_directory(staging)
-            os.rename(staging, target)  # atomic; the existence check above runs under the lock
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        fsync_directory(root)
-        _record_last_build(root, created_at, name, unchanged=False)
+        data = _encode_files(content)
+        files = {
+            file: {
+                "kind": kind,
+                "records": len(content.records[kind]),
+                "bytes": len(raw),
+                "sha256": sha256_bytes(raw),
+            }
+            for file, (kind, raw) in data.items()
+        }
+        manifest = _manifest(name, created_at, content, files, cases, eval_sets, threshold, latest_verdict)
+        target = store.publish(
+            name,
+            {file: raw for file, (_kind, raw) in data.items()},
+            (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode(),
+        )
+        _record_last_build(store, created_at, name, unchanged=False)
     return BuildResult(name, target, counts, content.content_sha256, excluded)
 
 
-def last_build(root: Path) -> dict[str, Any] | None:
+def last_build(root: DatasetsRoot) -> dict[str, Any] | None:
     """When the latest build ran ({"at", "version", "unchanged"}), or None before the first."""
-    path = root / LAST_BUILD
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return _store(root).read_json(LAST_BUILD)
 
 
-def _record_last_build(root: Path, at: datetime, version: str, unchanged: bool) -> None:
-    temp = root / f".{LAST_BUILD}.{uuid.uuid4().hex[:8]}.tmp"
-    _write_durably(temp, json.dumps({"at": at.isoformat(), "version": version, "unchanged": unchanged}).encode())
-    os.replace(temp, root / LAST_BUILD)
+def _record_last_build(store: DatasetStore, at: datetime, version: str, unchanged: bool) -> None:
+    store.write_json(LAST_BUILD, {"at": at.isoformat(), "version": version, "unchanged": unchanged})
 
 
-def _write_durably(path: Path, data: bytes) -> None:
-    with path.open("wb") as sink:
-        sink.write(data)
-        sink.flush()
-        os.fsync(sink.fileno())
-
-
-def _write_files(folder: Path, content: DatasetContent) -> dict[str, dict[str, Any]]:
-    files: dict[str, dict[str, Any]] = {}
+def _encode_files(content: DatasetContent) -> dict[str, tuple[str, bytes]]:
+    """Each file of a version (name -> (kind, bytes)): JSON Lines for TRL, Parquet with every field."""
+    files: dict[str, tuple[str, bytes]] = {}
     for kind in KINDS:
         rows = content.records[kind]
         jsonl = "".join(canonical_json({k: r[k] for k in TRL_FIELDS[kind]}) + "\n" for r in rows).encode()
-        _write_durably(folder / f"{kind}.jsonl", jsonl)
+        sink = pa.BufferOutputStream()
         table = pa.Table.from_pylist(rows, schema=PARQUET_SCHEMAS[kind])
-        write_parquet_atomically(table, folder / f"{kind}.parquet")
-        for name in (f"{kind}.jsonl", f"{kind}.parquet"):
-            path = folder / name
-            files[name] = {"kind": kind, "records": len(rows), "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+        pq.write_table(table, sink, row_group_size=ROW_GROUP_ROWS, compression="zstd")
+        files[f"{kind}.jsonl"] = (kind, jsonl)
+        files[f"{kind}.parquet"] = (kind, sink.getvalue().to_pybytes())
     return files
 
 
@@ -396,7 +365,13 @@ def _manifest(
             "latest_verdict_at": latest_verdict.isoformat() if latest_verdict else None,
         },
         "records": [
-            {"record_id": r["record_id"], "kind": kind, "case_id": r["case_id"], "category": r["category"], "transcript_ids": r["transcript_ids"]}
+            {
+                "record_id": r["record_id"],
+                "kind": kind,
+                "case_id": r["case_id"],
+                "category": r["category"],
+                "transcript_ids": r["transcript_ids"],
+            }
             for kind in KINDS
             for r in content.records[kind]
         ],

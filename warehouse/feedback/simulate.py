@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import PurePath
 
 from warehouse.feedback.cases import refresh_cases
 from warehouse.feedback.contamination import EvalSet
@@ -83,7 +83,7 @@ class SimulatedReviews:
     confirmed: int
     dismissed: int
     dataset_version: str | None
-    dataset_path: Path | None
+    dataset_path: PurePath | None  # a local Path, or bucket/prefix/... on S3
     records: dict[str, int] = field(default_factory=dict)
 
 

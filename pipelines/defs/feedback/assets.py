@@ -12,7 +12,8 @@ from pipelines.resources.kafka import KafkaResource
 from pipelines.resources.lake import LakeResource
 from pipelines.resources.pushgateway import PushgatewayResource
 from warehouse.feedback.cases import refresh_cases
-from warehouse.feedback.datasets import build_dataset, datasets_root
+from warehouse.feedback.dataset_store import dataset_store
+from warehouse.feedback.datasets import build_dataset
 from warehouse.feedback.sampling import refresh_review_queue
 
 review_verdicts = dg.AssetSpec(
@@ -24,7 +25,10 @@ review_verdicts = dg.AssetSpec(
 
 
 def _push_metrics(lake: LakeResource, pushgateway: PushgatewayResource) -> int:
-    pushed = pushgateway.push(lambda url: push_feedback_metrics(lake.warehouse, url, datasets_root(lake.layout)))
+    warehouse = lake.warehouse
+    pushed = pushgateway.push(
+        lambda url: push_feedback_metrics(warehouse, url, dataset_store(warehouse.storage))
+    )
     return int(pushed)
 
 
@@ -55,7 +59,9 @@ def flagged_cases(lake: LakeResource) -> dg.MaterializeResult:
     code_version="1",
     description="Daily review sample: all high-severity cases, then stratified by detector x deployment, with weights.",
 )
-def review_queue(lake: LakeResource, feedback: FeedbackResource, pushgateway: PushgatewayResource) -> dg.MaterializeResult:
+def review_queue(
+    lake: LakeResource, feedback: FeedbackResource, pushgateway: PushgatewayResource
+) -> dg.MaterializeResult:
     """Decide once, for every new case, whether a person reviews it; record the inclusion probability."""
     report = refresh_review_queue(
         lake.warehouse,
@@ -83,7 +89,9 @@ def review_queue(lake: LakeResource, feedback: FeedbackResource, pushgateway: Pu
     code_version="1",
     description="Immutable dataset versions (SFT, DPO preference pairs, regression evals) from confirmed cases.",
 )
-def feedback_dataset(lake: LakeResource, feedback: FeedbackResource, pushgateway: PushgatewayResource) -> dg.MaterializeResult:
+def feedback_dataset(
+    lake: LakeResource, feedback: FeedbackResource, pushgateway: PushgatewayResource
+) -> dg.MaterializeResult:
     """Build the next version unless nothing changed; PII redacted, eval-set overlaps excluded."""
     result = build_dataset(
         lake.warehouse,
@@ -111,7 +119,9 @@ def feedback_dataset(lake: LakeResource, feedback: FeedbackResource, pushgateway
     code_version="1",
     description="Reviewed cases on the feedback topic (feedback_case.v1), once per case version.",
 )
-def feedback_topic(lake: LakeResource, kafka: KafkaResource, feedback: FeedbackResource) -> dg.MaterializeResult:
+def feedback_topic(
+    lake: LakeResource, kafka: KafkaResource, feedback: FeedbackResource
+) -> dg.MaterializeResult:
     """Publish confirmed cases (and retractions of published ones) that are not on the topic yet."""
     report = publish_feedback(lake.warehouse, kafka.settings(), feedback.topic)
     return dg.MaterializeResult(
