@@ -42,6 +42,9 @@ class DemoOptions:
 def run_demo(options: DemoOptions, console: Console) -> Paths:
     """Run the whole loop once on local defaults and print what it found."""
     where = Paths(options.home.resolve())
+    if os.environ.pop("ALIGNWATCH_LAKE_URL", None):
+        # The demo starts from an empty lake it may delete: never a shared bucket.
+        console.print("ALIGNWATCH_LAKE_URL is ignored by the demo: its lake is local, under the demo's home")
     if where.lake.exists():
         shutil.rmtree(where.lake)
     where.dagster_home.mkdir(parents=True, exist_ok=True)

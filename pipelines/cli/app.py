@@ -57,6 +57,12 @@ def _layout() -> LakeLayout:
     return LakeLayout(paths().lake)
 
 
+def _lake_location() -> str:
+    """Where the lake is, for messages: the object-store URL or the local folder."""
+    warehouse = _warehouse()
+    return warehouse.store.url if warehouse.store is not None else str(warehouse.layout.root)
+
+
 def _warehouse() -> Warehouse:
     """The warehouse over the local lake, or over ``ALIGNWATCH_LAKE_URL`` when that is set."""
     return cli_warehouse()
@@ -95,7 +101,7 @@ def ingest(
             report = ingest_file(from_file, _layout(), max_bytes=max_bytes)
             console.print(
                 f"{report.lines} lines: {report.transcripts} transcripts, {report.dead_letters} dead letters "
-                f"-> {paths().lake}"
+                f"-> {_lake_location()}"
             )
             return
         settings = kafka_settings()
