@@ -6,9 +6,11 @@ The rule (also in ``docs/privacy.md``):
   dropped whole.
 * ``dead_letters`` (raw payloads) and ``drift_reports`` (aggregates) hold no transcript id; they are
   dropped by their own partition date.
-* The Evidently HTML reports (``drift_html/<kind>/<window start>/``) go with their window's
-  ``drift_reports`` partition: a window folder that starts before the cutoff is deleted whole. They
-  can quote user prompts (Evidently's characteristic examples and words of a drifted text feature).
+* The Evidently HTML reports (``drift_html/<kind>/<window start>/``) can quote user prompts of the
+  window and of its reference (Evidently's characteristic examples and words of a drifted text
+  feature), and the reference starts before the window. A window folder is deleted whole when its
+  reference starts before the cutoff day (``HtmlWindow.quotes_since``: from the window's
+  ``drift_reports`` rows, read before any partition goes, else the kind's default reference).
 * ``detections``, ``judge_verdicts`` and ``flagged_cases`` are partitioned by the date they were
   computed, which says nothing about their transcripts' age. A row goes when a transcript it names is
   no longer in the lake (a case when *any* of its members is gone: its evidence may quote that one;
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from pathlib import PurePath
 
 import pyarrow as pa
@@ -81,7 +83,7 @@ class RetentionPlan:
     storage: LakeStorage = field(repr=False)  # where the plan was made, and is carried out
     partitions: list[Partition] = field(default_factory=list)
     derived: list[DerivedFile] = field(default_factory=list)
-    html_reports: list[HtmlWindow] = field(default_factory=list)  # expired windows of Evidently reports
+    html_reports: list[HtmlWindow] = field(default_factory=list)  # report windows quoting expired days
     # Ids of the transcripts that stay, as planned: the rewrite removes exactly the planned rows.
     kept_ids: pa.Array = field(default_factory=lambda: pa.array([], pa.string()), repr=False)
 
@@ -99,7 +101,7 @@ class RetentionPlan:
 
 
 def plan_retention(lake: LakeStorage | LakeLayout, cutoff: date) -> RetentionPlan:
-    """Partitions dated before ``cutoff``, the derived rows whose transcripts they hold, expired reports.
+    """Partitions dated before ``cutoff``, the derived rows whose transcripts they hold, and reports quoting them.
 
     Args:
         lake: the lake's storage (a layout: the lake on local disk).
@@ -113,7 +115,7 @@ def plan_retention(lake: LakeStorage | LakeLayout, cutoff: date) -> RetentionPla
                 files = storage.files(table, day)
                 rows = sum(storage.row_count(f) for f in files)
                 plan.partitions.append(Partition(table, day, path, len(files), rows))
-    plan.html_reports = [window for window in html_windows(storage) if window.start.date() < cutoff]
+    plan.html_reports = [w for w in html_windows(storage) if w.quotes_since.astimezone(UTC).date() < cutoff]
     kept = plan.kept_ids = _kept_transcript_ids(storage, cutoff)
     for table in DERIVED_TABLES:
         for file in storage.files(table):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
@@ -34,7 +35,8 @@ from pipelines.ingest.consumer import IngestLimits, TranscriptIngestor, build_co
 from pipelines.settings import ConfigError, KafkaSettings, lake_store
 from pipelines.simulate.traffic import SimulationConfig, generate
 from tests.integration.helpers import BAD_MESSAGES, produce, transcript, valid_messages
-from warehouse.drift.store import html_relpath
+from warehouse.drift.schema import DRIFT_REPORTS
+from warehouse.drift.store import html_relpath, report_file
 from warehouse.drift.windows import TimeRange, WindowKind, last_complete_window
 from warehouse.feedback.cases import load_cases, refresh_cases
 from warehouse.feedback.dataset_store import dataset_store
@@ -415,27 +417,57 @@ def test_retention_deletes_expired_drift_html_objects(s3_env, tmp_path):
             *(datetime.combine(today - timedelta(days=d), datetime.min.time(), UTC) for d in (2, 1))
         ),
     }
+    # A recent window compared with a fixed baseline that starts before the cutoff: its reports quote
+    # prompts of expired days. Retention reads that reference from the window's drift_reports row.
+    windows["baseline"] = TimeRange(
+        *(datetime.combine(today - timedelta(days=d), datetime.min.time(), UTC) for d in (20, 19))
+    )
     keys = {
         name: [storage.layout.root / html_relpath(WindowKind.DAILY, w, f"bot-{i}", "p") for i in range(2)]
         for name, w in windows.items()
     }
-    for key in keys["old"] + keys["new"]:
+    for key in keys["old"] + keys["new"] + keys["baseline"]:
         storage.write_bytes(b"<html>characteristic examples</html>", key)
+    baseline = windows["baseline"]
+    rows = [
+        {
+            "run_at": baseline.end,
+            "window_kind": "daily",
+            "window_start": baseline.start,
+            "window_end": baseline.end,
+            "reference_start": baseline.start - timedelta(days=15),
+            "reference_end": baseline.start - timedelta(days=8),
+            "deployment": f"bot-{i}",
+            "policy_id": "p",
+            "kind": "feature",
+            "subject": "user_prompt",
+            "tested": True,
+            "significant": True,
+            "detected": True,
+            "model": "all",
+            "report_html": html_relpath(WindowKind.DAILY, baseline, f"bot-{i}", "p"),
+        }
+        for i in range(2)
+    ]
+    storage.write_parquet(
+        pa.Table.from_pylist(rows, schema=DRIFT_REPORTS),
+        report_file(storage.layout, WindowKind.DAILY, baseline),
+    )
     filesystem = store.filesystem()
     exists = lambda key: filesystem.get_file_info(str(key)).is_file  # noqa: E731
 
     dry = retention_cli(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
     assert dry.returncode == 0, dry.stderr
-    old_start = f"{windows['old'].start:%Y-%m-%dT%H:%M}"
-    assert f"daily/{old_start}" in dry.stdout and "would delete drift_html 2 files" in " ".join(
-        dry.stdout.split()
-    )
-    assert all(exists(key) for key in keys["old"] + keys["new"])
+    starts = [f"daily/{windows[name].start:%Y-%m-%dT%H:%M}" for name in ("old", "baseline")]
+    assert all(start in dry.stdout for start in starts)
+    assert "would delete drift_html 4 files" in " ".join(dry.stdout.split())
+    assert all(exists(key) for key in keys["old"] + keys["new"] + keys["baseline"])
 
     done = retention_cli(["apply", "--older-than", "30d"], tmp_path, s3_env)
     assert done.returncode == 0, done.stderr
-    assert "deleted drift_html 2 files" in " ".join(done.stdout.split())
-    assert not any(exists(key) for key in keys["old"]) and all(exists(key) for key in keys["new"])
+    assert "deleted drift_html 4 files" in " ".join(done.stdout.split())
+    assert not any(exists(key) for key in keys["old"] + keys["baseline"])
+    assert all(exists(key) for key in keys["new"])
     again = retention_cli(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
     assert "would delete nothing" in again.stdout
     assert not (tmp_path / "lake").exists()

@@ -1,6 +1,7 @@
 """What Evidently's HTML drift reports hold: user prompts verbatim once the prompt topic drifts.
 
-docs/privacy.md and retention (drift_html/ expires with its window) rely on this; if Evidently stops
+docs/privacy.md and retention rely on this: a report quotes prompts of its window and of its
+reference, so drift_html/ expires when the reference start passes the cutoff. If Evidently stops
 quoting examples, the docs should say so.
 """
 
