@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from pipelines.ingest.consumer import IngestLimits, TranscriptIngestor, build_co
 from pipelines.settings import ConfigError, KafkaSettings, lake_store
 from pipelines.simulate.traffic import SimulationConfig, generate
 from tests.integration.helpers import BAD_MESSAGES, produce, transcript, valid_messages
+from tests.retention_cli import run_retention
 from warehouse.drift.schema import DRIFT_REPORTS
 from warehouse.drift.store import html_relpath, report_file
 from warehouse.drift.windows import TimeRange, WindowKind, last_complete_window
@@ -261,19 +261,6 @@ def test_drift_rows_and_html_reports_go_to_the_bucket(scored_lake):
     assert not lake.local.exists()
 
 
-def retention_cli(args: list[str], home: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ALIGNWATCH_", "AWS_"))}
-    return subprocess.run(
-        [sys.executable, "-c", "from pipelines.cli.retention import retention_app; retention_app()", *args],
-        env={**clean, **env, "ALIGNWATCH_HOME": str(home)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=REPO,
-        check=False,
-    )
-
-
 def test_retention_dry_run_lists_then_apply_deletes_objects(s3_env, tmp_path):
     today = datetime.now(UTC).date()
     old, new = today - timedelta(days=40), today - timedelta(days=2)
@@ -294,13 +281,13 @@ def test_retention_dry_run_lists_then_apply_deletes_objects(s3_env, tmp_path):
     objects = {table: store.files(table) for table in Table}
     assert objects[Table.DETECTIONS] and objects[Table.DEAD_LETTERS]
 
-    dry = retention_cli(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
+    dry = run_retention(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
     assert dry.returncode == 0, dry.stderr
     assert f"dt={old.isoformat()}" in dry.stdout
     assert f"would delete dead_letters 1, detections {2 * detectors}, transcripts 2" in dry.stdout
     assert {table: store.files(table) for table in Table} == objects  # a dry run deletes nothing
 
-    done = retention_cli(["apply", "--older-than", "30d"], tmp_path, s3_env)
+    done = run_retention(["apply", "--older-than", "30d"], tmp_path, s3_env)
     assert done.returncode == 0, done.stderr
     assert f"deleted dead_letters 1, detections {2 * detectors}, transcripts 2" in done.stdout
     assert SECRET not in done.stdout + done.stderr + dry.stdout + dry.stderr
@@ -310,7 +297,7 @@ def test_retention_dry_run_lists_then_apply_deletes_objects(s3_env, tmp_path):
     assert ids("SELECT transcript_id FROM transcripts") == ["new-1"]
     assert ids("SELECT transcript_id FROM detections_raw") == ["new-1"] * detectors
     assert not (tmp_path / "lake").exists()
-    again = retention_cli(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
+    again = run_retention(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
     assert "would delete nothing" in again.stdout
 
 
@@ -456,19 +443,19 @@ def test_retention_deletes_expired_drift_html_objects(s3_env, tmp_path):
     filesystem = store.filesystem()
     exists = lambda key: filesystem.get_file_info(str(key)).is_file  # noqa: E731
 
-    dry = retention_cli(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
+    dry = run_retention(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
     assert dry.returncode == 0, dry.stderr
     starts = [f"daily/{windows[name].start:%Y-%m-%dT%H:%M}" for name in ("old", "baseline")]
     assert all(start in dry.stdout for start in starts)
     assert "would delete drift_html 4 files" in " ".join(dry.stdout.split())
     assert all(exists(key) for key in keys["old"] + keys["new"] + keys["baseline"])
 
-    done = retention_cli(["apply", "--older-than", "30d"], tmp_path, s3_env)
+    done = run_retention(["apply", "--older-than", "30d"], tmp_path, s3_env)
     assert done.returncode == 0, done.stderr
     assert "deleted drift_html 4 files" in " ".join(done.stdout.split())
     assert not any(exists(key) for key in keys["old"] + keys["baseline"])
     assert all(exists(key) for key in keys["new"])
-    again = retention_cli(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
+    again = run_retention(["apply", "--older-than", "30d", "--dry-run"], tmp_path, s3_env)
     assert "would delete nothing" in again.stdout
     assert not (tmp_path / "lake").exists()
 

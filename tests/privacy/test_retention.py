@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from pipelines.simulate.traffic import SimulationConfig
 from tests.drift.conftest import NOW as SIM_NOW
 from tests.drift.conftest import build_lake
 from tests.integration.helpers import transcript
+from tests.retention_cli import run_retention
 from warehouse import schemas
 from warehouse.drift.schema import DRIFT_REPORTS
 from warehouse.drift.store import html_relpath, report_file
@@ -327,16 +326,7 @@ def test_parse_age_rejects(text):
 
 
 def run_cli(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("ALIGNWATCH_")}
-    return subprocess.run(
-        [sys.executable, "-c", "from pipelines.cli.retention import retention_app; retention_app()", *args],
-        env={**clean, **env, "ALIGNWATCH_HOME": str(home)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=REPO,
-        check=False,
-    )
+    return run_retention(args, home, env)
 
 
 def test_cli_dry_run_lists_then_apply_deletes(tmp_path):
