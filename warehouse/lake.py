@@ -4,28 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from warehouse.layout import LakeLayout, Table
 from warehouse.records import ValidatedBatch
-from warehouse.writer import write_parquet_atomically
+from warehouse.storage import LakeStorage, as_storage
 
 
 @dataclass
 class WrittenFiles:
-    paths: list[Path] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)  # local paths, or s3:// URLs
     transcripts: int = 0
     dead_letters: int = 0
 
 
-def write_batch(layout: LakeLayout, batch: ValidatedBatch) -> WrittenFiles:
-    """Durably write one validated batch; every returned path is fsynced before this returns.
+def write_batch(target: LakeLayout | LakeStorage, batch: ValidatedBatch) -> WrittenFiles:
+    """Durably write one validated batch (a layout: the local lake); every file is whole when this returns.
 
     Transcripts are partitioned by event date (``created_at``), dead letters by ingest date.
     """
+    storage = as_storage(target)
     written = WrittenFiles(transcripts=batch.transcripts.num_rows, dead_letters=batch.dead_letters.num_rows)
     for table, time_column, rows in (
         (Table.TRANSCRIPTS, "created_at", batch.transcripts),
@@ -33,10 +33,10 @@ def write_batch(layout: LakeLayout, batch: ValidatedBatch) -> WrittenFiles:
     ):
         for day, source, partition, part in split_by_day_and_partition(rows, time_column):
             offsets = part.column("offset")
-            path = layout.batch_file(
+            path = storage.layout.batch_file(
                 table, day, source, partition, pc.min(offsets).as_py(), pc.max(offsets).as_py()
             )
-            written.paths.append(write_parquet_atomically(part, path))
+            written.paths.append(storage.write_parquet(part, path))
     return written
 
 

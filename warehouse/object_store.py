@@ -13,14 +13,11 @@ from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from warehouse.lake import WrittenFiles, split_by_day_and_partition
 from warehouse.layout import LakeLayout, Table
-from warehouse.records import ValidatedBatch
 from warehouse.storage import data_files
 from warehouse.writer import ROW_GROUP_ROWS
 
@@ -95,20 +92,3 @@ class ObjectStoreLake:
             partition_base_dir=f"{self.base}/{table.value}",
             schema=full,
         )
-
-
-def write_batch_to_object_store(lake: ObjectStoreLake, batch: ValidatedBatch) -> WrittenFiles:
-    """``warehouse.lake.write_batch`` for an object store: same keys, one PUT per file."""
-    written = WrittenFiles(transcripts=batch.transcripts.num_rows, dead_letters=batch.dead_letters.num_rows)
-    layout = lake.layout
-    for table, time_column, rows in (
-        (Table.TRANSCRIPTS, "created_at", batch.transcripts),
-        (Table.DEAD_LETTERS, "ingested_at", batch.dead_letters),
-    ):
-        for day, source, partition, part in split_by_day_and_partition(rows, time_column):
-            offsets = part.column("offset")
-            key = layout.batch_file(
-                table, day, source, partition, pc.min(offsets).as_py(), pc.max(offsets).as_py()
-            )
-            written.paths.append(lake.write_table(part, str(key)))  # type: ignore[arg-type]
-    return written

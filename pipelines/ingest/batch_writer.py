@@ -22,8 +22,9 @@ from pipelines.privacy.logs import guard_payload_loggers
 from pipelines.settings import bool_setting, lake_store
 from warehouse.lake import write_batch
 from warehouse.layout import LakeLayout
-from warehouse.object_store import ObjectStoreLake, write_batch_to_object_store
+from warehouse.object_store import ObjectStoreLake
 from warehouse.records import LogRecord, RawMessage, validate_batch
+from warehouse.storage import ObjectStorage
 
 # (topic, partition, offset, key, value): plain tuples pickle several times faster than objects.
 Row = tuple[str, int, int, bytes | None, bytes | None]
@@ -56,11 +57,7 @@ def store_rows(
 
         batch = redact_batch(batch)
     try:
-        written = (
-            write_batch_to_object_store(store, batch)
-            if store
-            else write_batch(LakeLayout(Path(lake_root)), batch)
-        )
+        written = write_batch(ObjectStorage(store) if store else LakeLayout(Path(lake_root)), batch)
     except OSError as exc:
         if exc.filename is not None or store:
             raise
@@ -70,7 +67,7 @@ def store_rows(
         written.transcripts,
         written.dead_letters,
         batch.dead_letters.column("error_kind").to_pylist(),
-        [str(p) for p in written.paths],
+        written.paths,
     )
 
 

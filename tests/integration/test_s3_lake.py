@@ -49,10 +49,12 @@ from warehouse.feedback.datasets import (
 )
 from warehouse.feedback.reviews import NewVerdict, Verdict, record_verdict, record_verdicts
 from warehouse.feedback.sampling import refresh_review_queue
+from warehouse.lake import write_batch
 from warehouse.layout import LakeLayout, Table
-from warehouse.object_store import ObjectStoreLake, S3Config, write_batch_to_object_store
+from warehouse.object_store import ObjectStoreLake, S3Config
 from warehouse.query import Warehouse
 from warehouse.records import RawMessage, validate_batch
+from warehouse.storage import ObjectStorage
 
 pytestmark = pytest.mark.integration
 
@@ -187,7 +189,7 @@ def simulate_and_score(store: ObjectStoreLake, local: Path) -> ScoredLake:
     """Two days of simulated traffic ingested into the store's bucket, then scored by every detector."""
     messages = generate(SimulationConfig(transcripts=1_500, seed=7), SIM_NOW)
     raws = [RawMessage("sim", 0, offset, m.key, m.value) for offset, m in enumerate(messages)]
-    write_batch_to_object_store(store, validate_batch(raws, SIM_NOW))
+    write_batch(ObjectStorage(store), validate_batch(raws, SIM_NOW))
     warehouse = Warehouse(LakeLayout(local), store=store)
     scoring = score_pending(warehouse, all_detectors(), clock=lambda: SIM_NOW)
     return ScoredLake(warehouse, store, local, scoring)
@@ -274,7 +276,7 @@ def test_retention_dry_run_lists_then_apply_deletes_objects(s3_env, tmp_path):
     raws.append(RawMessage("t", 0, 99, None, b"{broken"))
     store = lake_store()
     assert store is not None
-    write_batch_to_object_store(store, validate_batch(raws, datetime.combine(old, datetime.min.time(), UTC)))
+    write_batch(ObjectStorage(store), validate_batch(raws, datetime.combine(old, datetime.min.time(), UTC)))
     warehouse = Warehouse(LakeLayout(tmp_path / "lake"), store=store)
     score_pending(warehouse, all_detectors())
     detectors = len(all_detectors())
