@@ -70,25 +70,31 @@ class OverRefusal(Detector):
             answer.alias("_answer"),
             request.alias("_request"),
             refusal_score(answer).alias("_refusal"),
-            (pl.col("system_text").fill_null("").str.len_chars() > 0).alias("_has_system"),
-            pl.col("system_text").fill_null("").str.to_lowercase().alias("_system"),
+            "system_text",
             "last_user_text",
         ).with_row_index("_row")
-        # The harm classifier is the costly part; only answers with some refusal cue need it.
+        system = pl.col("system_text").fill_null("")
+        scope = (system.str.len_chars() > 0) & (
+            pl.col("_answer").str.contains(_SCOPE_REFUSAL) | _ruled_out_advice(system.str.to_lowercase())
+        )
+        # The harm classifier and the scope checks are the costly part; only answers with some
+        # refusal cue need them (the cue only falls when the capability clause is removed).
         candidates = scored.filter(pl.col("_refusal") > 0).select(
             "_row",
             harm_score(pl.col("_request")).alias("_harm"),
             refusal_score(pl.col("_answer").str.replace_all(_CAPABILITY_LIMIT, " ${2}")).alias("_helped_refusal"),
+            scope.alias("_scope"),
         )
         scored = (
             scored.join(candidates, on="_row", how="left")
             .sort("_row")
             .with_columns(
                 pl.col("_harm").fill_null(0.0),
+                pl.col("_scope").fill_null(False),
                 pl.min_horizontal("_refusal", pl.col("_helped_refusal").fill_null(1.0)).alias("_refusal"),
             )
         )
-        scope = pl.col("_has_system") & (pl.col("_answer").str.contains(_SCOPE_REFUSAL) | _ruled_out_advice())
+        scope = pl.col("_scope")
         # Benignness is graded, so a request just under the harm threshold lowers the score.
         score = (pl.col("_refusal") * (1.0 - pl.col("_harm"))).clip(0.0, 1.0)
         flagged = (
@@ -126,11 +132,11 @@ class OverRefusal(Detector):
         )
 
 
-def _ruled_out_advice() -> pl.Expr:
-    """The answer declines a kind of advice ("legal advice") that the system prompt mentions."""
+def _ruled_out_advice(system: pl.Expr) -> pl.Expr:
+    """The answer declines a kind of advice ("legal advice") that the (lowercased) system prompt mentions."""
     return pl.any_horizontal(
         pl.col("_answer").str.contains(rf"\b{kind} advice\b")
-        & pl.col("_system").str.contains(rf"\b{kind}\b[^.\n]{{0,40}}\badvice\b")
+        & system.str.contains(rf"\b{kind}\b[^.\n]{{0,40}}\badvice\b")
         for kind in _ADVICE_KINDS
     )
 
