@@ -14,9 +14,12 @@ from warehouse.storage import LakeStorage, as_storage
 
 
 def transcript_days(warehouse: Warehouse) -> list[date]:
-    """The event days that hold transcripts, oldest first (the lake's ``dt`` partitions)."""
-    rows = warehouse.query("SELECT DISTINCT dt FROM transcripts_raw WHERE dt IS NOT NULL ORDER BY dt")
-    return rows.column("dt").to_pylist()
+    """The event days that hold transcripts, oldest first: the ``dt`` partitions, listed, not read."""
+    return [
+        day
+        for day, _ in warehouse.storage.partitions(Table.TRANSCRIPTS)
+        if warehouse.storage.files(Table.TRANSCRIPTS, day)
+    ]
 
 
 def pending_batches(
